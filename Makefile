@@ -1,0 +1,45 @@
+# The two commands a newcomer needs: `make demo` and `make test`. Both build .venv first.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: demo test install lint typecheck unit bench-http bench-mqtt lock clean
+
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "CityOps needs Python 3.11+"'
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install -q --disable-pip-version-check -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(BIN)/cityops demo $(ARGS)
+
+test: lint typecheck unit
+
+lint: $(STAMP)
+	$(BIN)/ruff check src tests scripts bench
+	$(BIN)/ruff format --check src tests scripts bench
+
+typecheck: $(STAMP)
+	$(BIN)/mypy
+
+unit: $(STAMP)
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+bench-http: $(STAMP)
+	$(BIN)/python bench/ingest_http.py $(ARGS)
+
+bench-mqtt: $(STAMP)
+	$(BIN)/python bench/ingest_mqtt.py $(ARGS)
+
+# Refresh the pinned versions after changing dependencies in pyproject.toml.
+lock:
+	rm -rf /tmp/cityops-lock && $(PYTHON) -m venv /tmp/cityops-lock
+	/tmp/cityops-lock/bin/pip install -q -e '.[dev]'
+	/tmp/cityops-lock/bin/pip freeze --exclude-editable | sort > constraints.txt
+
+clean:
+	rm -rf $(VENV) .cityops .mypy_cache .ruff_cache .pytest_cache

@@ -1,0 +1,3 @@
+"""CityOps: a city operations platform closing the loop sense → detect → dispatch → handle → verify → close."""
+
+__version__ = "0.1.0"

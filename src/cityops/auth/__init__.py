@@ -1,0 +1,1 @@
+"""Credentials: API keys for systems and people's scripts, tokens for devices."""

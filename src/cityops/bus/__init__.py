@@ -1,0 +1,1 @@
+"""Publish/subscribe between rooms, so data flows one way: the store publishes, others listen."""

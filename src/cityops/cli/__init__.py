@@ -1,0 +1,1 @@
+"""Command-line edge: each command parses options, calls one service, and prints."""

@@ -1,0 +1,46 @@
+"""Settings, read from the environment (prefix ``CITYOPS_``) so one binary serves every site."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CITYOPS_", extra="ignore")
+
+    data_dir: Path = Path(".cityops")
+    database_url: str = ""
+    """SQLAlchemy URL; empty means the embedded SQLite file ``<data_dir>/cityops.db``."""
+
+    mqtt_url: str = ""
+    """``mqtt://[user:pass@]host:port``; empty disables the MQTT subscriber."""
+    mqtt_topic: str = "cityops/devices/+/telemetry"
+    mqtt_share_group: str = "cityops-ingest"
+    """Shared-subscription group so several processes split the device traffic; empty disables."""
+    mqtt_client_id: str = "cityops-ingest-1"
+    mqtt_max_payload_bytes: int = 256 * 1024
+    mqtt_session_expiry_s: int = 7 * 24 * 3600
+    """The broker keeps our subscription and queues messages this long while we are away."""
+
+    models_dir: Path | None = None
+    """Extra thing-model files (YAML/JSON) loaded after the shipped ones."""
+
+    max_body_bytes: int = 8 * 1024 * 1024
+    future_tolerance_s: int = 300
+    """A reading stamped further in the future than this is rejected (device clock wrong)."""
+
+    sqlite_synchronous: str = Field("FULL", pattern="^(FULL|NORMAL)$")
+    """FULL survives power loss; NORMAL (WAL) survives a process crash but not power loss."""
+
+    write_queue_max: int = 200_000
+    """Readings waiting for the writer before ingest answers 503 (back-pressure)."""
+
+    shadow_flush_s: float = 5.0
+
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'cityops.db').as_posix()}"

@@ -1,0 +1,4 @@
+"""Persistence: one schema, two engines (embedded SQLite, production PostgreSQL).
+
+Schema changes are Alembic migrations under `migrations/`.
+"""

@@ -1,0 +1,1 @@
+"""HTTP edge: thin FastAPI routes over the domain services of a `Runtime`."""

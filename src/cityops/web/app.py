@@ -1,0 +1,48 @@
+"""The ASGI application: every route of the API, assembled in one visible place."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.responses import FileResponse
+from fastapi.staticfiles import StaticFiles
+
+from cityops import __version__
+from cityops.runtime import Runtime
+from cityops.web.docs import STATIC, mount_docs
+from cityops.web.routes import dead_letters, devices, district, health, telemetry
+
+
+def create_app(rt: Runtime, *, manage_runtime: bool = True) -> FastAPI:
+    """Build the app over a runtime; with `manage_runtime` the app starts and stops it."""
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if manage_runtime and not rt.started:
+            rt.start()
+        try:
+            yield
+        finally:
+            if manage_runtime:
+                rt.stop()
+
+    app = FastAPI(
+        title="CityOps API 城市运行管理平台接口",
+        version=__version__,
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.runtime = rt
+    for module in (health, district, devices, telemetry, dead_letters):
+        app.include_router(module.router)
+    mount_docs(app)
+    app.mount("/static", StaticFiles(directory=STATIC), "static")
+
+    @app.get("/", include_in_schema=False)
+    def home() -> FileResponse:
+        return FileResponse(STATIC / "index.html")
+
+    return app
