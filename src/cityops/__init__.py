@@ -1,3 +1,6 @@
-"""CityOps: a city operations platform closing the loop sense → detect → dispatch → handle → verify → close."""
+"""CityOps: a city operations platform.
+
+It closes the loop sense → detect → dispatch → handle → verify → close.
+"""
 
 __version__ = "0.1.0"

@@ -167,4 +167,3 @@ def test_shadows_survive_a_restart(runtime: Runtime, client: TestClient, clock: 
         assert shadow.values == {"water_level_cm": 3.0}
     finally:
         again.stop()
-        runtime.start(migrate=False)  # the fixture stops it again
