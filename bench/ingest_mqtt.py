@@ -15,15 +15,18 @@ import shutil
 import subprocess
 import tempfile
 import time
+from collections import deque
 from pathlib import Path
+from typing import Any
 
 import httpx
 import msgspec
 import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 
-from bench.server import free_port, register_gauges, running_server
+from bench.server import Server, free_port, register_gauges, running_server
 
+WINDOW = 20_000
 CONF = Path(__file__).resolve().parent.parent / "deploy" / "mosquitto" / "cityops.conf"
 
 
@@ -48,15 +51,41 @@ def publisher(port: int, ids: list[str], count: int, offset: int, t0: int) -> No
     client.max_queued_messages_set(0)
     client.connect("127.0.0.1", port)
     client.loop_start()
-    last = None
+    window: deque[mqtt.MQTTMessageInfo] = deque()
     for n in range(count):
         device = ids[(offset + n) % len(ids)]
         body = msgspec.json.encode({"ts": t0 - n, "values": {"water_level_cm": float(n % 40)}})
-        last = client.publish(f"cityops/devices/{device}/telemetry", body, qos=1)
-    if last is not None:
-        last.wait_for_publish(600)
+        window.append(client.publish(f"cityops/devices/{device}/telemetry", body, qos=1))
+        if len(window) > WINDOW:  # message ids are 16-bit: keep fewer than 65535 outstanding
+            window.popleft().wait_for_publish(600)
+    for info in window:
+        info.wait_for_publish(600)
     client.disconnect()
     client.loop_stop()
+
+
+def publish_all(port: int, ids: list[str], total: int, publishers: int, t0: int) -> None:
+    per = total // publishers
+    procs = [
+        mp.Process(target=publisher, args=(port, ids, per, i * per, t0 - i * 10_000_000))
+        for i in range(publishers)
+    ]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join()
+
+
+def wait_stored(server: Server, total: int, begun: float) -> tuple[float, dict[str, Any]]:
+    headers = {"Authorization": f"Bearer {server.api_key}"}
+    while True:
+        stats: dict[str, Any] = httpx.get(
+            f"{server.base_url}/api/v1/stats/ingest", headers=headers
+        ).json()
+        done = stats["accepted"].get("mqtt", 0) + sum(stats["rejected"].values())
+        if done >= total or time.perf_counter() - begun > 600:
+            return time.perf_counter() - begun, stats
+        time.sleep(0.1)
 
 
 def main() -> None:
@@ -67,50 +96,39 @@ def main() -> None:
     parser.add_argument("--publishers", type=int, default=2)
     parser.add_argument("--devices", type=int, default=10_000)
     args = parser.parse_args()
+    total = args.messages // args.publishers * args.publishers
 
     broker, port, work = start_broker()
+    data_dir = Path(tempfile.mkdtemp(prefix="cityops-bench-"))
+    env = {"CITYOPS_MQTT_URL": f"mqtt://127.0.0.1:{port}", "CITYOPS_MQTT_CLIENT_ID": "bench"}
     try:
-        env = {
-            "CITYOPS_MQTT_URL": f"mqtt://127.0.0.1:{port}",
-            "CITYOPS_MQTT_CLIENT_ID": "bench-ingest",
-        }
-        with running_server(env) as server:
+        with running_server(env, data_dir) as server:
             ids = register_gauges(server, args.devices)
-            headers = {"Authorization": f"Bearer {server.api_key}"}
-            per = args.messages // args.publishers
-            t0 = int(time.time() * 1000)
             begun = time.perf_counter()
-            procs = [
-                mp.Process(target=publisher, args=(port, ids, per, i * per, t0 - i * 10_000_000))
-                for i in range(args.publishers)
-            ]
-            for p in procs:
-                p.start()
-            total = per * args.publishers
-            stored = 0
-            while stored < total and time.perf_counter() - begun < 600:
-                time.sleep(0.2)
-                stats = httpx.get(f"{server.base_url}/api/v1/stats/ingest", headers=headers).json()
-                stored = stats["accepted"].get("mqtt", 0) + sum(stats["rejected"].values())
-            elapsed = time.perf_counter() - begun
-            for p in procs:
-                p.join()
-            stats = httpx.get(f"{server.base_url}/api/v1/stats/ingest", headers=headers).json()
+            publish_all(port, ids, total, args.publishers, int(time.time() * 1000))
+            live_s, live = wait_stored(server, total, begun)
+        # Phase 2: the server is down; the broker queues for its persistent session.
+        publish_all(port, ids, total, args.publishers, int(time.time() * 1000) - 3_600_000)
+        with running_server(env, data_dir) as server:
+            begun = time.perf_counter()
+            drain_s, drain = wait_stored(server, total, begun)
     finally:
         broker.terminate()
         broker.wait(10)
         shutil.rmtree(work, ignore_errors=True)
     print(
-        f"MQTT ingest, QoS 1, one reading a message, "
-        f"{args.publishers} publisher processes, {args.devices} devices"
+        f"MQTT ingest, QoS 1, one reading a message, {args.devices} devices, "
+        f"{args.publishers} publisher processes"
     )
     print(
-        f"  stored readings : {stats['accepted'].get('mqtt', 0):,} of {total:,} published; "
-        f"rejected {stats['rejected']}"
+        f"  live  : {live['accepted'].get('mqtt', 0):,} of {total:,} stored in {live_s:.1f} s = "
+        f"{total / live_s:,.0f} readings/s (bound by the Python publishers on the same cores)"
     )
-    print(f"  elapsed         : {elapsed:.1f} s (first publish to last commit)")
-    print(f"  throughput      : {stored / elapsed:,.0f} readings/s")
-    print(f"  acked by server : {stats['mqtt_acked']:,}; commits {stats['writer']['commits']:,}")
+    print(
+        f"  drain : {drain['accepted'].get('mqtt', 0):,} of {total:,} queued at the broker "
+        f"stored in {drain_s:.1f} s = {total / drain_s:,.0f} readings/s "
+        f"({drain['writer']['commits']:,} commits; acked {drain['mqtt_acked']:,})"
+    )
 
 
 if __name__ == "__main__":

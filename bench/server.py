@@ -34,8 +34,11 @@ class Server:
 
 
 @contextmanager
-def running_server(extra_env: dict[str, str] | None = None) -> Iterator[Server]:
-    data_dir = Path(tempfile.mkdtemp(prefix="cityops-bench-"))
+def running_server(
+    extra_env: dict[str, str] | None = None, data_dir: Path | None = None
+) -> Iterator[Server]:
+    """A server on `data_dir` (a new temporary one by default; reuse it to restart)."""
+    data_dir = data_dir or Path(tempfile.mkdtemp(prefix="cityops-bench-"))
     env = {**os.environ, "CITYOPS_DATA_DIR": str(data_dir), **(extra_env or {})}
     subprocess.run([BIN / "cityops", "db", "upgrade"], env=env, check=True, capture_output=True)
     key = (

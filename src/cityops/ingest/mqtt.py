@@ -29,6 +29,8 @@ from cityops.ingest.pipeline import IngestService, Prepared
 
 log = logging.getLogger(__name__)
 
+LINGER_S = 0.02
+
 
 class Message(msgspec.Struct):
     topic: str
@@ -112,11 +114,19 @@ class MqttIngest:
         while not (self._stopping.is_set() and not self._inbox):
             self._wake.wait(0.5)
             self._wake.clear()
+            self._linger()
             while self._inbox:
                 batch = [
                     self._inbox.popleft() for _ in range(min(len(self._inbox), self._max_batch))
                 ]
                 self._store(batch, self._prepare(batch))
+
+    def _linger(self) -> None:
+        """Let a batch build up for a few milliseconds: one commit per message costs far more
+        than the wait (a commit of 5,000 readings takes about as long as one of 20)."""
+        deadline = time.monotonic() + LINGER_S
+        while len(self._inbox) < self._max_batch and time.monotonic() < deadline:
+            time.sleep(0.002)
 
     def _prepare(self, batch: list[Message]) -> Prepared:
         out = Prepared([], [], [])
