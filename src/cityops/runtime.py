@@ -17,6 +17,7 @@ from cityops.bus.local import READINGS_STORED, LocalBus
 from cityops.core.clock import Clock, SystemClock
 from cityops.core.config import Settings
 from cityops.core.types import Reading
+from cityops.detections.service import DetectionService
 from cityops.devices.registry import DeviceRegistry
 from cityops.devices.service import DeviceService
 from cityops.devices.shadow import ShadowStore
@@ -24,11 +25,18 @@ from cityops.devices.thing_model import load_shipped_and
 from cityops.district.index import GridIndex
 from cityops.district.model import Area
 from cityops.district.service import load_areas
+from cityops.events.detector import Detector
+from cityops.events.service import EventService
+from cityops.evidence.store import EvidenceStore
 from cityops.ingest.mqtt import MqttIngest
 from cityops.ingest.pipeline import IngestService
 from cityops.ingest.writer import Writer
+from cityops.open311.service import Open311Service
+from cityops.rules.engine import RuleEngine
+from cityops.rules.service import RuleService
 from cityops.store.engine import make_engine
 from cityops.store.migrate import upgrade
+from cityops.taxonomy.loader import load_taxonomy
 
 log = logging.getLogger(__name__)
 
@@ -79,13 +87,42 @@ class Runtime:
                 max_payload_bytes=settings.mqtt_max_payload_bytes,
                 session_expiry_s=settings.mqtt_session_expiry_s,
             )
+        self._wire_detection(settings)
         self.writer.add_listener(self._publish_stored)
         self.bus.subscribe(READINGS_STORED, self._apply_shadows)
+        self.bus.subscribe(READINGS_STORED, self.detector.on_stored)
         self._stop_flush = threading.Event()
         self._flusher = threading.Thread(
             target=self._flush_loop, name="cityops-shadow", daemon=True
         )
         self.started = False
+
+    def _wire_detection(self, settings: Settings) -> None:
+        self.taxonomy = load_taxonomy(settings.taxonomy_dir)
+        self.events = EventService(self.engine, self.bus, self.clock)
+        self.rule_engine = RuleEngine(self.taxonomy)
+        self.rules = RuleService(self.engine, self.rule_engine, self.taxonomy, self.clock)
+        self.evidence = EvidenceStore(self.engine, settings.data_dir / "evidence", self.clock)
+        self.detections = DetectionService(
+            self.engine,
+            self.registry,
+            self.taxonomy,
+            self.events,
+            self.evidence,
+            self.clock,
+            settings.detection_mappings_dir,
+        )
+        self.open311 = Open311Service(
+            self.engine, self.taxonomy, self.events, self.district, self.clock
+        )
+        self.detector = Detector(
+            self.rule_engine,
+            self.events,
+            self.registry,
+            self.shadows,
+            self.clock,
+            tick_s=settings.rules_tick_s,
+        )
 
     def _publish_stored(self, readings: Sequence[Reading], at: int) -> None:
         self.bus.publish(READINGS_STORED, (readings, at))
@@ -99,7 +136,16 @@ class Runtime:
         self.district.load(self.engine)
         devices = self.devices.load()
         shadows = self.shadows.load(self.engine)
-        log.info("loaded %d devices, %d shadows", devices, shadows)
+        events = self.events.load()
+        rules = self.rules.load()
+        log.info(
+            "loaded %d devices, %d shadows, %d open events, %d rules",
+            devices,
+            shadows,
+            events,
+            rules,
+        )
+        self.detector.start()
         self.writer.start()
         self._flusher.start()
         if self.mqtt is not None:
@@ -112,9 +158,11 @@ class Runtime:
         if self.mqtt is not None:
             self.mqtt.stop()
         self.writer.stop()
+        self.detector.stop()
         self._stop_flush.set()
         self._flusher.join(10)
         self.shadows.flush(self.engine)
+        self.rules.flush_state()
         self.engine.dispose()
         self.started = False
 
@@ -122,5 +170,6 @@ class Runtime:
         while not self._stop_flush.wait(self.settings.shadow_flush_s):
             try:
                 self.shadows.flush(self.engine)
+                self.rules.flush_state()
             except Exception:
-                log.exception("shadow snapshot failed; retrying next interval")
+                log.exception("state snapshot failed; retrying next interval")

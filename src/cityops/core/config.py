@@ -28,6 +28,13 @@ class Settings(BaseSettings):
     models_dir: Path | None = None
     """Extra thing-model files (YAML/JSON) loaded after the shipped ones."""
 
+    taxonomy_dir: Path | None = None
+    """A city's own event classes (YAML), added to the shipped taxonomy."""
+    detection_mappings_dir: Path | None = None
+    """A city's own vendor label mappings for camera AI, added to the shipped ones."""
+    rules_tick_s: float = 10.0
+    """How often time-based rule conditions (no data for a duration) are evaluated."""
+
     max_body_bytes: int = 8 * 1024 * 1024
     future_tolerance_s: int = 300
     """A reading stamped further in the future than this is rejected (device clock wrong)."""

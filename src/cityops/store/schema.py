@@ -92,3 +92,131 @@ api_keys = sa.Table(
     sa.Column("created_at", sa.BigInteger, nullable=False),
     sa.Column("revoked_at", sa.BigInteger, nullable=True),
 )
+
+# --- 智联 (detect): events, rules, evidence, detections, citizen requests ---------------------
+
+events = sa.Table(
+    "events",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("class_code", sa.String(16), nullable=False),
+    sa.Column("severity", sa.String(8), nullable=False),
+    sa.Column("source", sa.String(12), nullable=False),
+    sa.Column("status", sa.String(16), nullable=False),
+    sa.Column("title", sa.String(500), nullable=False),
+    sa.Column("dedup_key", sa.String(200), nullable=True),
+    sa.Column("rule_id", sa.String(64), nullable=True),
+    sa.Column("device_id", sa.String(64), nullable=True),
+    sa.Column("lon", sa.Float, nullable=True),
+    sa.Column("lat", sa.Float, nullable=True),
+    sa.Column("grid_code", sa.String(20), nullable=True),
+    sa.Column("first_seen", sa.BigInteger, nullable=False),
+    sa.Column("last_seen", sa.BigInteger, nullable=False),
+    sa.Column("count", sa.Integer, nullable=False),
+    sa.Column("evidence", Json, nullable=False),
+    sa.Column("severity_history", Json, nullable=False),
+    sa.Column("acknowledged_at", sa.BigInteger, nullable=True),
+    sa.Column("acknowledged_by", sa.String(100), nullable=True),
+    sa.Column("cleared_at", sa.BigInteger, nullable=True),
+    sa.Column("clear_reason", sa.String(500), nullable=True),
+    sa.Index("ix_events_status_class", "status", "class_code"),
+    sa.Index("ix_events_grid_code", "grid_code"),
+    sa.Index("ix_events_first_seen", "first_seen"),
+    # The database itself guarantees one open event per de-duplication key.
+    sa.Index(
+        "uq_events_open_key",
+        "dedup_key",
+        unique=True,
+        sqlite_where=sa.text("status != 'cleared'"),
+        postgresql_where=sa.text("status != 'cleared'"),
+    ),
+)
+
+event_changes = sa.Table(
+    "event_changes",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True),
+    sa.Column("event_id", sa.String(32), sa.ForeignKey("events.id"), nullable=False, index=True),
+    sa.Column("ts", sa.BigInteger, nullable=False),
+    sa.Column("kind", sa.String(16), nullable=False),  # opened|severity|acknowledged|cleared
+    sa.Column("severity_from", sa.String(8), nullable=True),
+    sa.Column("severity_to", sa.String(8), nullable=True),
+    sa.Column("actor", sa.String(100), nullable=True),
+    sa.Column("note", sa.Text, nullable=True),
+)
+
+rules = sa.Table(
+    "rules",
+    metadata,
+    sa.Column("id", sa.String(64), primary_key=True),
+    sa.Column("definition", Json, nullable=False),
+    sa.Column("enabled", sa.Boolean, nullable=False),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Column("updated_at", sa.BigInteger, nullable=False),
+)
+
+rule_state = sa.Table(
+    "rule_state",
+    metadata,
+    sa.Column("rule_id", sa.String(64), primary_key=True),
+    sa.Column("device_id", sa.String(64), primary_key=True),
+    sa.Column("state", Json, nullable=False),
+    sa.Column("updated_at", sa.BigInteger, nullable=False),
+)
+
+evidence = sa.Table(
+    "evidence",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("content_type", sa.String(100), nullable=False),
+    sa.Column("size", sa.Integer, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False, index=True),
+    sa.Column("path", sa.String(300), nullable=True),  # under <data_dir>/evidence; None: reference
+    sa.Column("url", sa.String(2000), nullable=True),  # an external reference instead of bytes
+    sa.Column("source", sa.String(32), nullable=False),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+)
+
+detections = sa.Table(
+    "detections",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("vendor", sa.String(64), nullable=False),
+    sa.Column("camera_id", sa.String(64), nullable=False, index=True),
+    sa.Column("label", sa.String(100), nullable=False),
+    sa.Column("confidence", sa.Float, nullable=False),
+    sa.Column("bbox", Json, nullable=True),
+    sa.Column("ts", sa.BigInteger, nullable=False, index=True),
+    sa.Column("class_code", sa.String(16), nullable=True),
+    sa.Column("evidence_id", sa.String(32), sa.ForeignKey("evidence.id"), nullable=True),
+    sa.Column("event_id", sa.String(32), sa.ForeignKey("events.id"), nullable=True),
+    sa.Column("outcome", sa.String(32), nullable=False),  # event|below_confidence|unmapped
+    sa.Column("received_at", sa.BigInteger, nullable=False),
+)
+
+service_requests = sa.Table(
+    "service_requests",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),  # service_request_id
+    sa.Column("token", sa.String(64), nullable=False, unique=True),
+    sa.Column("service_code", sa.String(64), nullable=False, index=True),
+    sa.Column("status", sa.String(16), nullable=False, index=True),  # open|closed
+    sa.Column("status_notes", sa.Text, nullable=True),
+    sa.Column("description", sa.Text, nullable=True),
+    sa.Column("lat", sa.Float, nullable=True),
+    sa.Column("lon", sa.Float, nullable=True),
+    sa.Column("address_string", sa.String(500), nullable=True),
+    sa.Column("address_id", sa.String(100), nullable=True),
+    sa.Column("device_id", sa.String(100), nullable=True),
+    sa.Column("media_url", sa.String(2000), nullable=True),
+    sa.Column("attributes", Json, nullable=False),
+    sa.Column("contact", Json, nullable=False),  # email, names, phone: personal data, never listed
+    sa.Column("agency_responsible", sa.String(200), nullable=True),
+    sa.Column("service_notice", sa.String(500), nullable=True),
+    sa.Column("requested_at", sa.BigInteger, nullable=False, index=True),
+    sa.Column("updated_at", sa.BigInteger, nullable=False),
+    sa.Column("expected_at", sa.BigInteger, nullable=True),
+    sa.Column("event_id", sa.String(32), sa.ForeignKey("events.id"), nullable=True),
+    sa.Column("api_key_id", sa.String(32), nullable=True),
+)

@@ -10,9 +10,15 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 from cityops import __version__
+from cityops.detections import routes as detections
+from cityops.evidence import routes as evidence
+from cityops.open311 import routes as open311
+from cityops.rules import routes as rules
 from cityops.runtime import Runtime
+from cityops.taxonomy import routes as taxonomy
 from cityops.web.docs import STATIC, mount_docs
-from cityops.web.routes import dead_letters, devices, district, health, telemetry
+from cityops.web.routes import dead_letters, devices, district, events, health, telemetry
+from cityops.web.sse import Broadcaster
 
 
 def create_app(rt: Runtime, *, manage_runtime: bool = True) -> FastAPI:
@@ -36,7 +42,20 @@ def create_app(rt: Runtime, *, manage_runtime: bool = True) -> FastAPI:
         lifespan=lifespan,
     )
     app.state.runtime = rt
-    for module in (health, district, devices, telemetry, dead_letters):
+    app.state.broadcaster = Broadcaster(rt.bus)
+    for module in (
+        health,
+        district,
+        devices,
+        telemetry,
+        dead_letters,
+        events,
+        rules,
+        detections,
+        evidence,
+        open311,
+        taxonomy,
+    ):
         app.include_router(module.router)
     mount_docs(app)
     app.mount("/static", StaticFiles(directory=STATIC), "static")

@@ -1,0 +1,1 @@
+"""AI detections from cameras: vendor labels → event classes, with images as evidence."""

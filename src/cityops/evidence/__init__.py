@@ -1,0 +1,1 @@
+"""Evidence: images and files behind events, stored once and served safely."""

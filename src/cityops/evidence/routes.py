@@ -1,0 +1,5 @@
+"""STUB — GET /api/v1/evidence/{id}."""
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["evidence 证据"])

@@ -1,0 +1,1 @@
+"""Citizen reports through Open311 GeoReport v2."""

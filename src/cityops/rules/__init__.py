@@ -1,0 +1,1 @@
+"""智联 (detect): declarative rules evaluated over the stream of readings."""
