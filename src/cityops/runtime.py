@@ -101,7 +101,9 @@ class Runtime:
         self.taxonomy = load_taxonomy(settings.taxonomy_dir)
         self.events = EventService(self.engine, self.bus, self.clock)
         self.rule_engine = RuleEngine(self.taxonomy)
-        self.rules = RuleService(self.engine, self.rule_engine, self.taxonomy, self.clock)
+        self.rules = RuleService(
+            self.engine, self.rule_engine, self.taxonomy, self.events, self.clock
+        )
         self.evidence = EvidenceStore(self.engine, settings.data_dir / "evidence", self.clock)
         self.detections = DetectionService(
             self.engine,

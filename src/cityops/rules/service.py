@@ -7,6 +7,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from cityops.core.clock import Clock
+from cityops.events.service import EventService
 from cityops.rules.engine import RuleEngine
 from cityops.taxonomy.model import Taxonomy
 
