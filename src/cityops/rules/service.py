@@ -14,7 +14,12 @@ from cityops.taxonomy.model import Taxonomy
 
 class RuleService:
     def __init__(
-        self, engine: sa.Engine, rules: RuleEngine, taxonomy: Taxonomy, clock: Clock
+        self,
+        engine: sa.Engine,
+        rules: RuleEngine,
+        taxonomy: Taxonomy,
+        events: EventService,
+        clock: Clock,
     ) -> None:
         self._engine = engine
         self._rules = rules
