@@ -13,6 +13,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
+import msgspec
 import sqlalchemy as sa
 
 from cityops.bus.local import LocalBus
@@ -51,11 +52,12 @@ class EventService:
 
     def open_events(self) -> list[Event]:
         with self._lock:
-            return list(self._by_id.values())
+            return [snapshot(e) for e in self._by_id.values()]
 
     def active_for_key(self, key: str) -> Event | None:
         with self._lock:
-            return self._by_key.get(key)
+            found = self._by_key.get(key)
+            return None if found is None else snapshot(found)
 
     # --- detectors ------------------------------------------------------------------------
 
@@ -77,7 +79,7 @@ class EventService:
                     else:
                         _merge(existing, outcome, batch)
             self._commit(batch)
-        return batch.changed()
+            return batch.changed()
 
     def report(
         self,
@@ -101,7 +103,7 @@ class EventService:
                     event = near
                     _merge(event, signal, batch)
             self._commit(batch)
-        return event
+            return snapshot(event)
 
     def ack(self, event_id: str, actor: str, note: str | None = None) -> Event:
         with self._lock:
@@ -115,7 +117,7 @@ class EventService:
                     f"event {event_id} is {found.status.value}; it cannot be acknowledged"
                 )
             if event.status is EventStatus.ACKNOWLEDGED:
-                return event
+                return snapshot(event)
             batch = _Batch()
             now = self._clock.now_ms()
             event.status = EventStatus.ACKNOWLEDGED
@@ -123,7 +125,7 @@ class EventService:
             event.acknowledged_by = actor
             batch.touch(event, "acknowledged", now, actor=actor, note=note)
             self._commit(batch)
-            return event
+            return snapshot(event)
 
     # --- internals --------------------------------------------------------------------------
 
@@ -204,7 +206,14 @@ class _Batch:
             self.changes.append({"event_id": event.id, "ts": ts, "kind": kind, **extra})
 
     def changed(self) -> list[Event]:
-        return list(self.touched.values())
+        """Snapshots: listeners on other threads must not see later changes to these."""
+        return [snapshot(e) for e in self.touched.values()]
+
+
+def snapshot(event: Event) -> Event:
+    return msgspec.structs.replace(
+        event, evidence=dict(event.evidence), severity_history=list(event.severity_history)
+    )
 
 
 def _merge(event: Event, signal: Signal, batch: _Batch) -> None:
