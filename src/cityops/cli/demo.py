@@ -13,6 +13,7 @@ import uvicorn
 from rich.console import Console
 
 from cityops.auth.tokens import Role
+from cityops.cli.data import demo_rules_path
 from cityops.core.config import Settings
 from cityops.devices.service import DeviceIn
 from cityops.district.loader import sample_district_path
@@ -72,6 +73,7 @@ def _prepare_runtime(settings: Settings) -> Runtime:
     runtime = Runtime(settings)
     upgrade(runtime.engine)
     import_district_file(runtime.engine, sample_district_path())  # idempotent
+    runtime.rules.seed(demo_rules_path())  # adds only the rules not stored yet
     runtime.start(migrate=False)
     return runtime
 
@@ -134,6 +136,9 @@ async def _serve_and_simulate(
     await target.aclose()
 
 
+_LEVELS = {0: "-", 1: "IV blue", 2: "III yellow", 3: "II orange", 4: "I red"}
+
+
 class _Progress:
     """Prints one status line every 10 seconds."""
 
@@ -147,8 +152,11 @@ class _Progress:
             return
         self._last = now
         counts = self._runtime.ingest.stats.snapshot()
+        open_events = self._runtime.events.open_events()
+        worst = max((e.severity.rank for e in open_events), default=0)
         console.print(
             f"scenario {stats.scenario_s / 60:5.1f} min | sent {stats.sent:,} | "
             f"stored {sum(counts['accepted'].values()):,} | "
-            f"rejected {sum(counts['rejected'].values()):,}"
+            f"rejected {sum(counts['rejected'].values()):,} | "
+            f"open events {len(open_events)} (worst level {_LEVELS[worst]})"
         )

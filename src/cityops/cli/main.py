@@ -12,6 +12,7 @@ from rich.table import Table
 
 from cityops.auth.api_keys import ApiKeys
 from cityops.auth.tokens import Role
+from cityops.cli.data import demo_rules_path
 from cityops.cli.demo import demo
 from cityops.cli.simulate import simulate
 from cityops.core.clock import SystemClock
@@ -88,6 +89,30 @@ def import_district(
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from exc
     console.print(f"imported {path}: {summary}")
+
+
+@import_app.command("rules")
+def import_rules(
+    path: Annotated[
+        Path | None, typer.Argument(exists=True, dir_okay=False, help="rules YAML file")
+    ] = None,
+    demo: Annotated[bool, typer.Option(help="the shipped demo rule set")] = False,
+) -> None:
+    """Add the rules of a file whose ids are not stored yet (a running server picks them up at
+    its next start; use the API to change rules live)."""
+    from cityops.runtime import Runtime
+
+    if (path is None) == (not demo):
+        console.print("[red]give a PATH or --demo[/red]")
+        raise typer.Exit(2)
+    runtime = Runtime(Settings())
+    upgrade(runtime.engine)
+    try:
+        added = runtime.rules.seed(path or demo_rules_path())
+    except CityOpsError as exc:
+        console.print(f"[red]{exc}[/red]")
+        raise typer.Exit(1) from exc
+    console.print(f"added {added} rules")
 
 
 def _keys() -> ApiKeys:

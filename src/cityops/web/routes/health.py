@@ -45,4 +45,8 @@ def ingest_stats(rt: RuntimeDep, _who: ReaderDep) -> dict[str, Any]:
             "rows_written": rt.writer.rows_written,
         },
         "mqtt_acked": rt.mqtt.acked if rt.mqtt else None,
+        "detector": {
+            "evaluated": rt.detector.evaluated,
+            "open_events": len(rt.events.open_events()),
+        },
     }
