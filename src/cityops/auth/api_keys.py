@@ -20,6 +20,7 @@ class ApiKeyInfo(msgspec.Struct, frozen=True):
     role: Role
     created_at: int
     revoked_at: int | None
+    unit: str | None = None
 
 
 class ApiKeys:
@@ -31,11 +32,11 @@ class ApiKeys:
         self._cache: dict[str, Principal | None] = {}
         self._lock = threading.Lock()
 
-    def create(self, name: str, role: Role) -> tuple[ApiKeyInfo, str]:
+    def create(self, name: str, role: Role, unit: str | None = None) -> tuple[ApiKeyInfo, str]:
         """Returns the key's record and the secret, which is never stored and shown only now."""
         key_id = secrets.token_hex(8)
         secret = new_token("cok")
-        info = ApiKeyInfo(key_id, name, role, self._clock.now_ms(), None)
+        info = ApiKeyInfo(key_id, name, role, self._clock.now_ms(), None, unit)
         with self._engine.begin() as conn:
             conn.execute(
                 api_keys.insert().values(
@@ -44,6 +45,7 @@ class ApiKeys:
                     role=role.value,
                     key_hash=hash_token(secret),
                     created_at=info.created_at,
+                    unit=unit,
                 )
             )
         return info, secret
@@ -72,11 +74,15 @@ class ApiKeys:
                 return self._cache[digest]
         with self._engine.connect() as conn:
             row = conn.execute(
-                sa.select(api_keys.c.id, api_keys.c.role).where(
+                sa.select(api_keys.c.id, api_keys.c.role, api_keys.c.unit).where(
                     api_keys.c.key_hash == digest, api_keys.c.revoked_at.is_(None)
                 )
             ).first()
-        found = None if row is None else Principal(PrincipalKind.API_KEY, row.id, Role(row.role))
+        found = (
+            None
+            if row is None
+            else Principal(PrincipalKind.API_KEY, row.id, Role(row.role), row.unit)
+        )
         with self._lock:
             if len(self._cache) > 10_000:  # unknown keys are cached too; bound the memory
                 self._cache.clear()

@@ -18,6 +18,16 @@ class Role(StrEnum):
     INGEST = "ingest"
     """May write telemetry for any device, nothing else (gateways, the simulator)."""
     VIEWER = "viewer"
+    # The case workflow's roles (data/cases/workflow.yaml); unit roles act for one unit.
+    INTAKE_OPERATOR = "intake_operator"  # 受理员
+    DISPATCHER = "dispatcher"  # 派遣员
+    DUTY_CHIEF = "duty_chief"  # 值班长
+    INSPECTOR = "inspector"  # 监督员
+    UNIT_HANDLER = "unit_handler"  # 处置单位人员
+    GRID_WORKER = "grid_worker"  # 网格员
+    SERVICE_COMPANY = "service_company"  # 服务企业
+    VOLUNTEER = "volunteer"  # 志愿者
+    SUPERVISOR = "supervisor"  # 督查员
 
 
 class PrincipalKind(StrEnum):
@@ -31,6 +41,7 @@ class Principal(msgspec.Struct, frozen=True):
     kind: PrincipalKind
     id: str
     role: Role | None = None
+    unit: str | None = None
 
     def may_write_device(self, device_id: str) -> bool:
         if self.kind is PrincipalKind.DEVICE:

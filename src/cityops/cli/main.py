@@ -124,19 +124,22 @@ def _keys() -> ApiKeys:
 @key_app.command("create")
 def apikey_create(
     name: Annotated[str, typer.Argument(help="who or what uses the key")],
-    role: Annotated[Role, typer.Option(help="admin, ingest or viewer")] = Role.VIEWER,
+    role: Annotated[Role, typer.Option(help="admin, ingest, viewer or a case role")] = Role.VIEWER,
+    unit: Annotated[str | None, typer.Option(help="the unit a case role acts for")] = None,
 ) -> None:
     """Create an API key; the secret is shown once."""
-    info, secret = _keys().create(name, role)
-    console.print(f"id {info.id}  role {info.role.value}")
+    info, secret = _keys().create(name, role, unit)
+    console.print(f"id {info.id}  role {info.role.value}  unit {info.unit or '-'}")
     typer.echo(secret)
 
 
 @key_app.command("list")
 def apikey_list() -> None:
-    table = Table("id", "name", "role", "revoked")
+    table = Table("id", "name", "role", "unit", "revoked")
     for key in _keys().list():
-        table.add_row(key.id, key.name, key.role.value, "yes" if key.revoked_at else "")
+        table.add_row(
+            key.id, key.name, key.role.value, key.unit or "", "yes" if key.revoked_at else ""
+        )
     console.print(table)
 
 

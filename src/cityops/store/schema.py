@@ -91,6 +91,7 @@ api_keys = sa.Table(
     sa.Column("key_hash", sa.String(64), nullable=False, unique=True),
     sa.Column("created_at", sa.BigInteger, nullable=False),
     sa.Column("revoked_at", sa.BigInteger, nullable=True),
+    sa.Column("unit", sa.String(64), nullable=True),  # the unit a case role acts for
 )
 
 # --- 智联 (detect): events, rules, evidence, detections, citizen requests ---------------------
@@ -219,4 +220,55 @@ service_requests = sa.Table(
     sa.Column("expected_at", sa.BigInteger, nullable=True),
     sa.Column("event_id", sa.String(32), sa.ForeignKey("events.id"), nullable=True),
     sa.Column("api_key_id", sa.String(32), nullable=True),
+)
+
+# --- 双中心联动 (dispatch): cases and their append-only audit trail ---------------------------
+
+cases = sa.Table(
+    "cases",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("number", sa.String(32), nullable=False, unique=True),
+    sa.Column("state", sa.String(16), nullable=False),
+    sa.Column("class_code", sa.String(16), nullable=False),
+    sa.Column("severity", sa.String(8), nullable=False),
+    sa.Column("source", sa.String(16), nullable=False),
+    sa.Column("grid_code", sa.String(20), nullable=True),
+    sa.Column("unit", sa.String(64), nullable=True),
+    sa.Column("reported_at", sa.BigInteger, nullable=False),
+    sa.Column("dispatched_at", sa.BigInteger, nullable=True),
+    sa.Column("closed_at", sa.BigInteger, nullable=True),
+    sa.Column("due_at", sa.BigInteger, nullable=True),  # cached from the clock, for queries
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("data", Json, nullable=False),  # the whole case, as folded from its trail
+    sa.Index("ix_cases_state_unit", "state", "unit"),
+    sa.Index("ix_cases_grid_code", "grid_code"),
+    sa.Index("ix_cases_reported_at", "reported_at"),
+)
+
+case_transitions = sa.Table(
+    "case_transitions",
+    metadata,
+    sa.Column("id", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True),
+    sa.Column("case_id", sa.String(32), sa.ForeignKey("cases.id"), nullable=False),
+    sa.Column("seq", sa.Integer, nullable=False),
+    sa.Column("ts", sa.BigInteger, nullable=False),
+    sa.Column("action", sa.String(32), nullable=False),
+    sa.Column("from_state", sa.String(16), nullable=True),
+    sa.Column("to_state", sa.String(16), nullable=False),
+    sa.Column("actor_id", sa.String(100), nullable=False),
+    sa.Column("actor_role", sa.String(32), nullable=False),
+    sa.Column("actor_unit", sa.String(64), nullable=True),
+    sa.Column("note", sa.Text, nullable=True),
+    sa.Column("data", Json, nullable=False),
+    sa.UniqueConstraint("case_id", "seq"),
+    sa.Index("ix_case_transitions_ts", "ts"),
+)
+
+case_events = sa.Table(
+    "case_events",
+    metadata,
+    sa.Column("case_id", sa.String(32), sa.ForeignKey("cases.id"), primary_key=True),
+    sa.Column("event_id", sa.String(32), sa.ForeignKey("events.id"), primary_key=True),
+    sa.Index("ix_case_events_event_id", "event_id"),
 )

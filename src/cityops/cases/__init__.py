@@ -1,0 +1,1 @@
+"""双中心联动 (dispatch): cases from events to closure."""
