@@ -14,6 +14,13 @@ import sqlalchemy as sa
 
 from cityops.auth.api_keys import ApiKeys
 from cityops.bus.local import READINGS_STORED, LocalBus
+from cityops.cases.calendar import load_calendar, shipped_calendar_dir
+from cityops.cases.deadlines import load_time_limits
+from cityops.cases.intake import Intake, load_intake
+from cityops.cases.routing import load_routing
+from cityops.cases.service import CaseService
+from cityops.cases.units import load_units
+from cityops.cases.workflow import load_workflow
 from cityops.core.clock import Clock, SystemClock
 from cityops.core.config import Settings
 from cityops.core.types import Reading
@@ -26,7 +33,7 @@ from cityops.district.index import GridIndex
 from cityops.district.model import Area
 from cityops.district.service import load_areas
 from cityops.events.detector import Detector
-from cityops.events.service import EventService
+from cityops.events.service import EVENTS_CHANGED, EventService
 from cityops.evidence.store import EvidenceStore
 from cityops.ingest.mqtt import MqttIngest
 from cityops.ingest.pipeline import IngestService
@@ -88,6 +95,7 @@ class Runtime:
                 session_expiry_s=settings.mqtt_session_expiry_s,
             )
         self._wire_detection(settings)
+        self._wire_cases()
         self.writer.add_listener(self._publish_stored)
         self.bus.subscribe(READINGS_STORED, self._apply_shadows)
         self.bus.subscribe(READINGS_STORED, self.detector.on_stored)
@@ -126,6 +134,30 @@ class Runtime:
             tick_s=settings.rules_tick_s,
         )
 
+    def _wire_cases(self) -> None:
+        calendar = load_calendar([shipped_calendar_dir()])
+        units = load_units([])
+        self.cases = CaseService(
+            self.engine,
+            self.bus,
+            self.clock,
+            workflow=load_workflow(),
+            units=units,
+            routing=load_routing(units),
+            limits=load_time_limits(calendar),
+            calendar=calendar,
+        )
+        self.intake = Intake(self.cases, load_intake())
+        self.bus.subscribe(EVENTS_CHANGED, self.intake.on_events_changed)
+
+    def _configure_cases(self) -> None:
+        """Units and routing follow the imported district (its streets and communities)."""
+        units = load_units(self.district.areas)
+        self.cases.units = units
+        self.cases.routing = load_routing(units)
+        root = next((a.code for a in self.district.areas if a.parent_code is None), "")
+        self.cases.district_code = root
+
     def _publish_stored(self, readings: Sequence[Reading], at: int) -> None:
         self.bus.publish(READINGS_STORED, (readings, at))
 
@@ -136,6 +168,7 @@ class Runtime:
         if migrate:
             upgrade(self.engine)
         self.district.load(self.engine)
+        self._configure_cases()
         devices = self.devices.load()
         shadows = self.shadows.load(self.engine)
         events = self.events.load()
@@ -173,5 +206,6 @@ class Runtime:
             try:
                 self.shadows.flush(self.engine)
                 self.rules.flush_state()
+                self.cases.tick()
             except Exception:
-                log.exception("state snapshot failed; retrying next interval")
+                log.exception("maintenance step failed; retrying next interval")

@@ -10,6 +10,7 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 from cityops import __version__
+from cityops.cases import routes as cases
 from cityops.detections import routes as detections
 from cityops.evidence import routes as evidence
 from cityops.open311 import routes as open311
@@ -55,6 +56,7 @@ def create_app(rt: Runtime, *, manage_runtime: bool = True) -> FastAPI:
         evidence,
         open311,
         taxonomy,
+        cases,
     ):
         app.include_router(module.router)
     mount_docs(app)

@@ -1,0 +1,87 @@
+"""From events to cases: the intake policy (data) and the listener that applies it."""
+
+from __future__ import annotations
+
+import logging
+from importlib import resources
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from cityops.cases.model import Case
+from cityops.cases.service import SYSTEM, CaseService, NewCase
+from cityops.cases.store import case_for_event
+from cityops.core.errors import CityOpsError, ConfigError
+from cityops.events.model import Event, EventSource, EventStatus, Severity
+
+log = logging.getLogger(__name__)
+
+
+class Policy(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    source: EventSource
+    min_severity: Severity = Severity.BLUE
+    create: bool
+    file: bool = False
+    dispatch: bool = False
+
+
+class IntakePolicy(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    policies: tuple[Policy, ...]
+
+    def decide(self, event: Event) -> Policy | None:
+        for policy in self.policies:
+            if policy.source is event.source and event.severity.rank >= policy.min_severity.rank:
+                return policy if policy.create else None
+        return None
+
+
+def load_intake(path: Path | None = None) -> IntakePolicy:
+    path = path or Path(str(resources.files("cityops") / "data" / "cases" / "intake.yaml"))
+    try:
+        return IntakePolicy.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
+    except (yaml.YAMLError, ValidationError) as exc:
+        raise ConfigError(f"{path}: invalid intake policy: {exc}") from exc
+
+
+class Intake:
+    """Listens to event changes; opens (and files, and dispatches) cases as the policy says."""
+
+    def __init__(self, cases: CaseService, policy: IntakePolicy) -> None:
+        self._cases = cases
+        self._policy = policy
+
+    def on_events_changed(self, changed: list[Event]) -> None:
+        for event in changed:
+            if event.status is EventStatus.CLEARED:
+                continue
+            policy = self._policy.decide(event)
+            if policy is None or self._has_case(event):
+                continue
+            try:
+                self.open_case(event, policy)
+            except CityOpsError:
+                log.exception("could not open a case for event %s", event.id)
+
+    def open_case(self, event: Event, policy: Policy) -> Case:
+        new = NewCase(
+            class_code=event.class_code,
+            severity=event.severity,
+            title=event.title,
+            source=event.source.value,
+            lon=event.lon,
+            lat=event.lat,
+            grid_code=event.grid_code,
+            event_ids=[event.id],
+            evidence=[e for e in event.evidence.get("images", []) if isinstance(e, str)],
+        )
+        case = self._cases.create(new, SYSTEM, file_now=policy.file)
+        if policy.dispatch:
+            case = self._cases.act(case.id, "dispatch", SYSTEM)
+        return case
+
+    def _has_case(self, event: Event) -> bool:
+        with self._cases.engine.connect() as conn:
+            return case_for_event(conn, event.id) is not None
