@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 
 from cityops import __version__
 from cityops.cases import routes as cases
+from cityops.cases import stats_routes as case_stats
 from cityops.detections import routes as detections
 from cityops.evidence import routes as evidence
 from cityops.open311 import routes as open311
@@ -57,6 +58,7 @@ def create_app(rt: Runtime, *, manage_runtime: bool = True) -> FastAPI:
         open311,
         taxonomy,
         cases,
+        case_stats,
     ):
         app.include_router(module.router)
     mount_docs(app)
