@@ -121,6 +121,7 @@ class Runtime:
             self.evidence,
             self.clock,
             settings.detection_mappings_dir,
+            future_tolerance_s=settings.future_tolerance_s,
         )
         self.open311 = Open311Service(
             self.engine, self.taxonomy, self.events, self.district, self.clock

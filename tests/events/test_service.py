@@ -100,8 +100,11 @@ def test_every_change_is_recorded(engine: sa.Engine, service: EventService) -> N
     service.ack(event.id, "duty chief", "收到")
     service.apply([Clear(key=KEY, ts=T0 + 2, reason="ok")])
     with engine.connect() as conn:
-        kinds = conn.execute(sa.select(event_changes.c.kind).order_by(event_changes.c.id)).scalars()
-        assert list(kinds) == ["opened", "severity", "acknowledged", "cleared"]
+        rows = conn.execute(sa.select(event_changes).order_by(event_changes.c.id)).all()
+    assert [r.kind for r in rows] == ["opened", "severity", "acknowledged", "cleared"]
+    assert (rows[0].severity_from, rows[0].severity_to) == (None, "blue")
+    assert (rows[1].severity_from, rows[1].severity_to) == ("blue", "red")  # same batch as opened
+    assert (rows[2].actor, rows[2].note) == ("duty chief", "收到")
 
 
 def test_changes_are_published_after_the_commit(

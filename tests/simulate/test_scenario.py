@@ -23,7 +23,9 @@ def test_the_demo_plays_out_in_about_ten_minutes_at_its_default_speed() -> None:
     demo = resolve_scenario("demo")
     assert 8 * 60 <= demo.duration_s / demo.speed <= 12 * 60
     kinds = {i.kind for i in demo.incidents}
-    assert kinds == {"rainstorm", "pollution_spill", "fire_alarm", "manhole_displaced", "dropout"}
+    assert kinds == {
+        "rainstorm", "pollution_spill", "fire_alarm", "manhole_displaced", "dropout", "detections",
+    }  # fmt: skip
     storm = next(i for i in demo.incidents if i.kind == "rainstorm")
     assert storm.start_s / demo.speed < 60  # rising in the first minutes
     assert storm.end_s < demo.duration_s  # and drained before the end

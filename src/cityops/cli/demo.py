@@ -121,7 +121,9 @@ async def _serve_and_simulate(
             serving.result()  # raises why the server could not start (port taken, ...)
             return
         await asyncio.sleep(0.05)
-    target: Target = MqttTarget(mqtt) if mqtt else HttpTarget(f"http://{host}:{port}", key)
+    http = HttpTarget(f"http://{host}:{port}", key)
+    # Cameras post detections (with images) over HTTP even when the fleet speaks MQTT.
+    target: Target = MqttTarget(mqtt, detections=http) if mqtt else http
     simulating = asyncio.create_task(
         sim.run(target, duration_s=duration or FOREVER_S, progress=_Progress(runtime))
     )

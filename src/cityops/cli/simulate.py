@@ -52,7 +52,8 @@ async def _simulate(
     if register:
         done = await register_over_http(base_url, api_key, sim.fleet)
         console.print(f"registered {len(done.tokens)} devices, {len(done.existing)} already there")
-    sink: Target = MqttTarget(mqtt) if mqtt else HttpTarget(base_url, api_key)
+    http = HttpTarget(base_url, api_key)
+    sink: Target = MqttTarget(mqtt, detections=http) if mqtt else http
     try:
         if rate is not None:
             report = await blast(sink, sim.fleet, rate, duration or 60)

@@ -82,9 +82,14 @@ def update(conn: sa.Connection, batch: Sequence[Event]) -> None:
         conn.execute(events.update().where(events.c.id == event.id).values(**row))
 
 
+_CHANGE_COLUMNS = ("severity_from", "severity_to", "actor", "note")
+
+
 def record_changes(conn: sa.Connection, changes: Sequence[dict[str, Any]]) -> None:
+    """One executemany needs every row to name the same columns: fill the missing ones."""
     if changes:
-        conn.execute(event_changes.insert(), list(changes))
+        rows = [{**dict.fromkeys(_CHANGE_COLUMNS), **c} for c in changes]
+        conn.execute(event_changes.insert(), rows)
 
 
 class EventFilter(msgspec.Struct, kw_only=True):

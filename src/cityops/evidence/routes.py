@@ -1,5 +1,56 @@
-"""STUB — GET /api/v1/evidence/{id}."""
+"""GET /api/v1/evidence/{id}: the stored image, or the vendor's URL for a reference.
 
-from fastapi import APIRouter
+Served so a browser cannot be talked into treating it as anything else: the sniffed type,
+``nosniff``, inline under our own file name, and a sandbox should someone open it directly.
+A reference answers JSON rather than a redirect, so the API is never an open redirect.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import APIRouter, HTTPException
+from fastapi.responses import FileResponse, JSONResponse, Response
+
+from cityops.web.auth import ReaderDep, RuntimeDep
 
 router = APIRouter(tags=["evidence 证据"])
+log = logging.getLogger(__name__)
+
+CACHE_CONTROL = "private, max-age=86400"
+"""Evidence never changes once stored; `private` because it is behind credentials."""
+
+
+@router.get(
+    "/api/v1/evidence/{evidence_id}",
+    summary="Evidence image 证据图片",
+    response_model=None,
+    responses={
+        200: {
+            "description": "The image bytes, or `{id, url}` for an image kept by a vendor",
+            "content": {"image/jpeg": {}, "image/png": {}, "image/webp": {}},
+        },
+        404: {"description": "No such evidence"},
+    },
+)
+def get_evidence(evidence_id: str, rt: RuntimeDep, _who: ReaderDep) -> Response:
+    info = rt.evidence.get(evidence_id)
+    if info is None:
+        raise HTTPException(404, f"no evidence {evidence_id!r}")
+    headers = {"Cache-Control": CACHE_CONTROL, "X-Content-Type-Options": "nosniff"}
+    if info.url is not None:
+        return JSONResponse({"id": info.id, "url": info.url}, headers=headers)
+    path = rt.evidence.path_of(info)
+    try:
+        stat = path.stat()
+    except FileNotFoundError:
+        log.error("evidence %s: file %s is missing", info.id, path)
+        raise HTTPException(404, f"the file of evidence {evidence_id!r} is missing") from None
+    return FileResponse(
+        path,
+        media_type=info.content_type,
+        filename=info.filename,
+        content_disposition_type="inline",
+        stat_result=stat,
+        headers={**headers, "Content-Security-Policy": "sandbox"},
+    )

@@ -165,13 +165,23 @@ def _manhole_tilt_sensor(m: Moment) -> dict[str, Value]:
     }
 
 
+AI_SHARE = 0.35
+"""Of cameras, those running video analytics (a fixed trait of each camera)."""
+_AI_SALT = 3
+
+
+def camera_ai_enabled(seed: int, device_id: str) -> bool:
+    """The camera's `ai_enabled` trait, as its readings report it; only these send detections."""
+    return _mix(device_key(seed, device_id) ^ (_AI_SALT * 0x1000193)) / 2.0**64 < AI_SHARE
+
+
 def _camera(m: Moment) -> dict[str, Value]:
     # Recording is a ring buffer: storage climbs and drops back as old footage is purged.
     cycle = (m.t_s / DAY_S * (0.5 + m.trait(1)) + m.trait(2)) % 1.0
     return {
         "stream_ok": True,
         "storage_used_pct": 84 + 12 * cycle,
-        "ai_enabled": m.trait(3) < 0.35,
+        "ai_enabled": m.trait(_AI_SALT) < AI_SHARE,
     }
 
 

@@ -4,6 +4,9 @@ One paho client runs its network loop in a background thread (`loop_start`). `se
 queues messages; PUBACKs are awaited when too many are outstanding and on `aclose`, so a
 completed run means the broker has every message. "accepted" counts messages queued for the
 broker: whether the platform accepted the reading is not visible over MQTT.
+
+Camera AI detections have no MQTT topic on the platform (vendors post them over HTTP): they are
+handed to `detections` (e.g. an `HttpTarget`, which the caller closes) or counted as skipped.
 """
 
 from __future__ import annotations
@@ -21,7 +24,13 @@ import paho.mqtt.client as mqtt
 from paho.mqtt.enums import CallbackAPIVersion
 from paho.mqtt.reasoncodes import ReasonCode
 
-from cityops.simulate.targets import SendResult, TargetError, WireReading
+from cityops.simulate.targets import (
+    DetectionTarget,
+    SendResult,
+    TargetError,
+    WireDetection,
+    WireReading,
+)
 
 TOPIC = "cityops/devices/{device_id}/telemetry"
 
@@ -35,6 +44,7 @@ class MqttTarget:
         qos: int = 1,
         max_pending: int = 20_000,
         timeout_s: float = 30.0,
+        detections: DetectionTarget | None = None,
     ) -> None:
         parts = urlsplit(url)
         if parts.scheme not in ("mqtt", "mqtts", "tcp"):
@@ -60,6 +70,7 @@ class MqttTarget:
         self._started = False
         self._pending: deque[mqtt.MQTTMessageInfo] = deque()
         self._encoder = msgspec.json.Encoder()
+        self._detections = detections
 
     def _on_connect(
         self, client: mqtt.Client, userdata: Any, flags: Any, reason: ReasonCode, props: Any
@@ -99,6 +110,11 @@ class MqttTarget:
                 rejected += 1
         await self._wait_acked(keep=self._max_pending)
         return SendResult(accepted, rejected)
+
+    async def send_detections(self, detections: list[WireDetection]) -> SendResult:
+        if self._detections is None:
+            return SendResult(skipped=len(detections))
+        return await self._detections.send_detections(detections)
 
     async def _wait_acked(self, keep: int) -> None:
         """Wait until at most `keep` messages await their PUBACK."""

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from cityops.core.errors import ConfigError
 from cityops.simulate.fleet import DeviceSpec, venue_partner
 from cityops.simulate.scenario import (
+    Detections,
     Dropout,
     FireAlarm,
     Incident,
@@ -164,6 +165,8 @@ def _resolve(
             return [(cover, tilt)]
         case Dropout():
             return _dropout(incident, fleet, by_id, rng, where)
+        case Detections():
+            return []  # no change to readings: `detections.plan_detections` schedules them
 
 
 def _one(

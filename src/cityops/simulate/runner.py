@@ -7,8 +7,9 @@ an incident changes its values sharply. Readings carry the real epoch ms of thei
 moment, never later than the `now_ms` that released them.
 
 The schedule is a heap of (scenario second, device index); `readings_due` pops what is due.
-Nothing in it depends on wall time except through `now_ms`, so the same seed and the same
-sequence of `now_ms` produce the same readings.
+Camera AI detections are planned up front (`detections.plan_detections`) and released by
+`detections_due` in the same way. Nothing depends on wall time except through `now_ms`, so the
+same seed and the same sequence of `now_ms` produce the same readings and detections.
 """
 
 from __future__ import annotations
@@ -23,12 +24,19 @@ from pathlib import Path
 from cityops.core.clock import Clock, SystemClock
 from cityops.core.errors import ConfigError
 from cityops.devices.thing_model import ThingModel, load_shipped_and
+from cityops.simulate.detections import ScheduledDetection, plan_detections
 from cityops.simulate.fleet import DeviceSpec, build_fleet
 from cityops.simulate.generators import device_key, values_at
 from cityops.simulate.geography import load_geography
 from cityops.simulate.overlays import Overlay, Silence, plan_incidents
 from cityops.simulate.scenario import Scenario, resolve_scenario
-from cityops.simulate.targets import SendResult, Target, WireReading
+from cityops.simulate.targets import (
+    SendResult,
+    Target,
+    WireDetection,
+    WireReading,
+    send_detections,
+)
 
 
 @dataclass(frozen=True)
@@ -48,13 +56,28 @@ class RunStats:
     scenario_s: float = 0.0
     errors: list[str] = field(default_factory=list)
     """The first few rejection reasons, for the operator."""
+    detections_sent: int = 0
+    detections_accepted: int = 0
+    detections_rejected: int = 0
+    detections_skipped: int = 0
+    """Detections the target does not deliver (MQTT without an HTTP helper, a bare callback)."""
 
     def add(self, count: int, result: SendResult) -> None:
         self.sent += count
         self.accepted += result.accepted
         self.rejected += result.rejected
+        self._note(result, "#")
+
+    def add_detections(self, count: int, result: SendResult) -> None:
+        self.detections_sent += count
+        self.detections_accepted += result.accepted
+        self.detections_rejected += result.rejected
+        self.detections_skipped += result.skipped
+        self._note(result, "detection #")
+
+    def _note(self, result: SendResult, prefix: str) -> None:
         room = 20 - len(self.errors)
-        self.errors.extend(f"#{e.index}: {e.reason}" for e in result.errors[: max(room, 0)])
+        self.errors.extend(f"{prefix}{e.index}: {e.reason}" for e in result.errors[: max(room, 0)])
 
 
 class Simulator:
@@ -93,6 +116,11 @@ class Simulator:
             self._heap.append((boot, index))
         heapq.heapify(self._heap)
         self._last_ts = [0] * len(self._slots)
+        silenced = {d for d, ovs in plan.items() if any(isinstance(o, Silence) for o in ovs)}
+        self.detections: list[ScheduledDetection] = plan_detections(
+            scenario, fleet, self.seed, silenced
+        )
+        self._next_detection = 0
 
     def scenario_time(self, now_ms: int) -> float:
         """Scenario seconds at real time `now_ms` (0 before the start)."""
@@ -125,6 +153,20 @@ class Simulator:
                 overlays=slot.overlays,
             )
             due.append({"device_id": slot.device.id, "ts": ts, "values": values})
+        return due
+
+    def detections_due(self, now_ms: int) -> list[WireDetection]:
+        """Every planned detection up to `now_ms`, stamped with the real time of its moment."""
+        if self.start_ms is None:
+            self.start_ms = now_ms
+        now_s = self.scenario_time(now_ms)
+        due: list[WireDetection] = []
+        while self._next_detection < len(self.detections):
+            planned = self.detections[self._next_detection]
+            if planned.t_s > now_s:
+                break
+            self._next_detection += 1
+            due.append(planned.wire(self.start_ms + math.floor(planned.t_s / self.speed * 1000)))
         return due
 
     @staticmethod
@@ -167,6 +209,9 @@ class Simulator:
             readings = self.readings_due(now)
             if readings:
                 stats.add(len(readings), await target.send(readings))
+            detections = self.detections_due(now)
+            if detections:
+                stats.add_detections(len(detections), await send_detections(target, detections))
             stats.scenario_s = self.scenario_time(now)
             if progress is not None:
                 progress(stats)

@@ -139,8 +139,39 @@ class Dropout(_Strict):
         return self.start_s + self.duration_s
 
 
+class Detections(_Strict):
+    """A video-analytics vendor reports what cameras see: from each chosen camera, the same
+    `label` `repeat` times, `every_s` apart, as `POST /api/v1/detections` with a snapshot."""
+
+    kind: Literal["detections"]
+    vendor: str = Field(min_length=1, max_length=64)
+    label: str = Field(min_length=1, max_length=100)
+    cameras: tuple[str, ...] = ()
+    count: int = Field(default=0, ge=0)
+    """How many more cameras (with AI enabled and not silenced) the seed picks."""
+    near: str | None = None
+    """Pick the `count` such cameras nearest this device or place instead (WQS-WQ-03, WQ-03)."""
+    start_s: Seconds = 0
+    every_s: Span = 300
+    repeat: int = Field(default=1, ge=1, le=10_000)
+    confidence: tuple[float, float] = (0.75, 0.95)
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        if not self.cameras and not self.count:
+            raise ValueError("name `cameras` or give a `count` to choose")
+        low, high = self.confidence
+        if not 0 <= low <= high <= 1:
+            raise ValueError("confidence must be [low, high] with 0 <= low <= high <= 1")
+        return self
+
+    @property
+    def end_s(self) -> float:
+        return self.start_s + self.every_s * (self.repeat - 1)
+
+
 Incident = Annotated[
-    Rainstorm | PollutionSpill | FireAlarm | ManholeDisplaced | Dropout,
+    Rainstorm | PollutionSpill | FireAlarm | ManholeDisplaced | Dropout | Detections,
     Field(discriminator="kind"),
 ]
 

@@ -1,7 +1,9 @@
 """Where simulated readings go: the HTTP API, the MQTT broker, or a function in this process.
 
 Every target has `async send(readings) -> SendResult` and `async aclose()`; the runner and the
-load generator only know that protocol. The HTTP pieces retry on 503 and on connection errors
+load generator only know that protocol. A target that can also deliver camera AI detections
+has `async send_detections(detections)` (`DetectionTarget`); to any other, detections are
+counted as skipped. The HTTP pieces retry on 503 and on connection errors
 with exponential back-off, because a simulator that gives up on the first overload would hide
 exactly the behaviour a load test is for.
 """
@@ -13,7 +15,7 @@ import inspect
 import random
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol, TypedDict
+from typing import Any, Protocol, TypedDict, runtime_checkable
 
 import httpx
 import msgspec
@@ -31,6 +33,18 @@ class WireReading(TypedDict):
     values: dict[str, Value]
 
 
+class WireDetection(TypedDict):
+    """A detection as a video-analytics vendor posts it to `/api/v1/detections`."""
+
+    vendor: str
+    camera_id: str
+    label: str
+    confidence: float
+    bbox: list[float]
+    ts: int
+    image_base64: str
+
+
 class TargetError(CityOpsError):
     """The target could not be reached, or answered in a way the simulator cannot handle."""
 
@@ -41,12 +55,15 @@ class SendResult:
     rejected: int = 0
     errors: tuple[Rejection, ...] = ()
     """What the server said about rejected items; indexes refer to the list given to `send`."""
+    skipped: int = 0
+    """Items this target does not deliver (detections over MQTT)."""
 
     def __add__(self, other: SendResult) -> SendResult:
         return SendResult(
             self.accepted + other.accepted,
             self.rejected + other.rejected,
             self.errors + other.errors,
+            self.skipped + other.skipped,
         )
 
 
@@ -56,23 +73,48 @@ class Target(Protocol):
     async def aclose(self) -> None: ...
 
 
+@runtime_checkable
+class DetectionTarget(Protocol):
+    async def send_detections(self, detections: list[WireDetection]) -> SendResult: ...
+
+
+async def send_detections(target: object, detections: list[WireDetection]) -> SendResult:
+    """Deliver detections if `target` can, else count them as skipped."""
+    if isinstance(target, DetectionTarget):
+        return await target.send_detections(detections)
+    return SendResult(skipped=len(detections))
+
+
 Sink = Callable[[list[WireReading]], Awaitable[SendResult | None] | SendResult | None]
+DetectionSink = Callable[[list[WireDetection]], Awaitable[SendResult | None] | SendResult | None]
 
 
 class CallbackTarget:
-    """Hands readings to a function (sync or async) in this process; None means all accepted."""
+    """Hands readings (and detections, given `on_detections`) to functions, sync or async, in
+    this process; a function answering None accepted everything. Without `on_detections`
+    detections are skipped."""
 
-    def __init__(self, fn: Sink) -> None:
+    def __init__(self, fn: Sink, on_detections: DetectionSink | None = None) -> None:
         self._fn = fn
+        self._on_detections = on_detections
 
     async def send(self, readings: list[WireReading]) -> SendResult:
-        result = self._fn(readings)
-        if inspect.isawaitable(result):
-            result = await result
-        return result if isinstance(result, SendResult) else SendResult(accepted=len(readings))
+        return await _call(self._fn, readings)
+
+    async def send_detections(self, detections: list[WireDetection]) -> SendResult:
+        if self._on_detections is None:
+            return SendResult(skipped=len(detections))
+        return await _call(self._on_detections, detections)
 
     async def aclose(self) -> None:
         return None
+
+
+async def _call(fn: Callable[[Any], Any], items: list[Any]) -> SendResult:
+    result = fn(items)
+    if inspect.isawaitable(result):
+        result = await result
+    return result if isinstance(result, SendResult) else SendResult(accepted=len(items))
 
 
 @dataclass
@@ -141,6 +183,7 @@ class HttpTarget:
     """
 
     path = "/api/v1/telemetry"
+    detections_path = "/api/v1/detections"
 
     def __init__(
         self,
@@ -186,6 +229,25 @@ class HttpTarget:
             Rejection(offset + int(e["index"]), str(e["reason"])) for e in answer.get("errors", ())
         )
         return SendResult(int(answer["accepted"]), int(answer["rejected"]), errors)
+
+    async def send_detections(self, detections: list[WireDetection]) -> SendResult:
+        """POST each detection as JSON; 200/201 count as accepted, other 4xx as rejected."""
+        total = SendResult()
+        for index, detection in enumerate(detections):
+            body = self._encoder.encode(detection)
+            response = await post_with_retry(
+                self._client, self.detections_path, body, "application/json", self._backoff
+            )
+            if response.status_code in (200, 201):
+                total += SendResult(accepted=1)
+            elif 400 <= response.status_code < 500:
+                reason = str(_json(response).get("detail") or response.text[:200])
+                total += SendResult(rejected=1, errors=(Rejection(index, reason),))
+            else:
+                raise TargetError(
+                    f"POST {self.detections_path}: {response.status_code} {response.text[:200]}"
+                )
+        return total
 
     async def aclose(self) -> None:
         await self._client.aclose()
