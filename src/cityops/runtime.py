@@ -133,6 +133,7 @@ class Runtime:
             self.shadows,
             self.clock,
             tick_s=settings.rules_tick_s,
+            lock=self.rules.lock,
         )
 
     def _wire_cases(self) -> None:

@@ -73,7 +73,7 @@ def _prepare_runtime(settings: Settings) -> Runtime:
     runtime = Runtime(settings)
     upgrade(runtime.engine)
     import_district_file(runtime.engine, sample_district_path())  # idempotent
-    runtime.rules.seed(demo_rules_path())  # adds only the rules not stored yet
+    runtime.rules.seed(demo_rules_path(), models=runtime.registry.models)  # only new ids
     runtime.start(migrate=False)
     return runtime
 

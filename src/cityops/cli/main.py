@@ -108,7 +108,7 @@ def import_rules(
     runtime = Runtime(Settings())
     upgrade(runtime.engine)
     try:
-        added = runtime.rules.seed(path or demo_rules_path())
+        added = runtime.rules.seed(path or demo_rules_path(), models=runtime.registry.models)
     except CityOpsError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from exc

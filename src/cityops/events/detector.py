@@ -12,6 +12,7 @@ import logging
 import queue
 import threading
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 
 from cityops.core.clock import Clock
 from cityops.core.types import Reading
@@ -33,6 +34,7 @@ class Detector:
         clock: Clock,
         *,
         tick_s: float = 10.0,
+        lock: AbstractContextManager[object] | None = None,
     ) -> None:
         self._rules = rules
         self._events = events
@@ -40,6 +42,7 @@ class Detector:
         self._shadows = shadows
         self._clock = clock
         self._tick_s = tick_s
+        self._lock: AbstractContextManager[object] = lock or nullcontext()
         self._queue: queue.Queue[Sequence[Reading] | None] = queue.Queue()
         self._idle = threading.Event()
         self._idle.set()
@@ -64,8 +67,9 @@ class Detector:
 
     def tick(self) -> None:
         """Evaluate time-based conditions now."""
-        outcomes = self._rules.tick(self._clock.now_ms(), self._registry, self._shadows)
-        self._events.apply(outcomes)
+        with self._lock:
+            outcomes = self._rules.tick(self._clock.now_ms(), self._registry, self._shadows)
+            self._events.apply(outcomes)
 
     def _run(self) -> None:
         next_tick = self._clock.now_ms() + self._tick_s * 1000
@@ -100,8 +104,12 @@ class Detector:
     def _evaluate(self, batch: list[Reading]) -> None:
         if not batch:
             return
+        self._safely(lambda: self._evaluate_locked(batch))
         self.evaluated += len(batch)
-        self._safely(lambda: self._events.apply(self._rules.evaluate(batch, self._registry)))
+
+    def _evaluate_locked(self, batch: list[Reading]) -> None:
+        with self._lock:
+            self._events.apply(self._rules.evaluate(batch, self._registry))
 
     @staticmethod
     def _safely(step: object) -> None:
