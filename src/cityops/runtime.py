@@ -16,9 +16,10 @@ from cityops.auth.api_keys import ApiKeys
 from cityops.bus.local import READINGS_STORED, LocalBus
 from cityops.cases.calendar import load_calendar, shipped_calendar_dir
 from cityops.cases.deadlines import load_time_limits
+from cityops.cases.followers import CaseFollowers
 from cityops.cases.intake import Intake, load_intake
 from cityops.cases.routing import load_routing
-from cityops.cases.service import CaseService
+from cityops.cases.service import CASES_CHANGED, CaseService
 from cityops.cases.units import load_units
 from cityops.cases.workflow import load_workflow
 from cityops.core.clock import Clock, SystemClock
@@ -38,6 +39,7 @@ from cityops.evidence.store import EvidenceStore
 from cityops.ingest.mqtt import MqttIngest
 from cityops.ingest.pipeline import IngestService
 from cityops.ingest.writer import Writer
+from cityops.open311.catalog import load_catalog
 from cityops.open311.service import Open311Service
 from cityops.rules.engine import RuleEngine
 from cityops.rules.service import RuleService
@@ -123,8 +125,11 @@ class Runtime:
             settings.detection_mappings_dir,
             future_tolerance_s=settings.future_tolerance_s,
         )
+        catalog = None
+        if settings.open311_services_path is not None:
+            catalog = load_catalog(self.taxonomy, settings.open311_services_path)
         self.open311 = Open311Service(
-            self.engine, self.taxonomy, self.events, self.district, self.clock
+            self.engine, self.taxonomy, self.events, self.district, self.clock, catalog=catalog
         )
         self.detector = Detector(
             self.rule_engine,
@@ -151,6 +156,8 @@ class Runtime:
         )
         self.intake = Intake(self.cases, load_intake())
         self.bus.subscribe(EVENTS_CHANGED, self.intake.on_events_changed)
+        self.case_followers = CaseFollowers(self.cases, self.events, self.open311)
+        self.bus.subscribe(CASES_CHANGED, self.case_followers.on_case_changed)
 
     def _configure_cases(self) -> None:
         """Units and routing follow the imported district (its streets and communities)."""
@@ -204,10 +211,14 @@ class Runtime:
         self.started = False
 
     def _flush_loop(self) -> None:
+        """Snapshots and the deadline tick, each on its own interval."""
+        rules_due = self.clock.now_ms() + self.settings.rules_state_flush_s * 1000
         while not self._stop_flush.wait(self.settings.shadow_flush_s):
             try:
                 self.shadows.flush(self.engine)
-                self.rules.flush_state()
+                if self.clock.now_ms() >= rules_due:
+                    self.rules.flush_state()
+                    rules_due = self.clock.now_ms() + self.settings.rules_state_flush_s * 1000
                 self.cases.tick()
             except Exception:
                 log.exception("maintenance step failed; retrying next interval")

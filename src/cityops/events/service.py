@@ -101,7 +101,25 @@ class EventService:
                     event = self._open(signal, batch)
                 else:
                     event = near
-                    _merge(event, signal, batch)
+                    _merge(event, signal, batch, join=True)
+            self._commit(batch)
+            return snapshot(event)
+
+    def clear_event(self, event_id: str, reason: str, actor: str | None = None) -> Event | None:
+        """Clear an open event by id (the way to close events no detector will clear, such as
+        citizen reports, once their case is closed). Returns None if it was not open."""
+        with self._lock:
+            event = self._by_id.pop(event_id, None)
+            if event is None:
+                return None
+            if event.key:
+                self._by_key.pop(event.key, None)
+            batch = _Batch()
+            now = self._clock.now_ms()
+            event.status = EventStatus.CLEARED
+            event.cleared_at = now
+            event.clear_reason = reason
+            batch.touch(event, "cleared", now, actor=actor, note=reason)
             self._commit(batch)
             return snapshot(event)
 
@@ -216,12 +234,21 @@ def snapshot(event: Event) -> Event:
     )
 
 
-def _merge(event: Event, signal: Signal, batch: _Batch) -> None:
-    """A repeated trigger: count it, move last_seen, follow the severity up or down."""
+def _merge(event: Event, signal: Signal, batch: _Batch, *, join: bool = False) -> None:
+    """A repeated trigger: count it, move last_seen, follow the severity up or down.
+
+    A `join` (another reporter's signal joining by place and class) may raise the severity
+    but never lowers it, and keeps the first title: a citizen's "blue" report must not
+    downgrade an orange sensor event it happens to match.
+    """
     event.count += 1
     event.last_seen = max(event.last_seen, signal.ts)
-    event.title = signal.title
     event.evidence = _merge_evidence(event.evidence, signal.evidence)
+    if join and signal.severity.rank <= event.severity.rank:
+        batch.touch(event, "", signal.ts)
+        return
+    if not join:
+        event.title = signal.title
     if signal.severity is not event.severity:
         change = SeverityChange(signal.ts, event.severity, signal.severity)
         event.severity_history.append(change)

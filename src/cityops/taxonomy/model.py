@@ -19,6 +19,21 @@ class Kind(StrEnum):
     EVENT = "event"  # 事件
     COMPONENT = "component"  # 部件
 
+    @classmethod
+    def of_code(cls, code: str) -> Kind:
+        """The kind a code's first letter names (``E0102`` → event)."""
+        return cls.EVENT if code.startswith("E") else cls.COMPONENT
+
+
+class MajorClass(msgspec.Struct, frozen=True, kw_only=True):
+    """A major class (大类), e.g. ``E01`` 市容环境."""
+
+    code: str
+    kind: Kind
+    name_zh: str
+    name_en: str
+    origin: str = "GB/T 30428.2"
+
 
 class EventClass(msgspec.Struct, frozen=True, kw_only=True):
     code: str
@@ -35,8 +50,9 @@ class EventClass(msgspec.Struct, frozen=True, kw_only=True):
 
 
 class Taxonomy:
-    def __init__(self, classes: Iterable[EventClass]) -> None:
+    def __init__(self, classes: Iterable[EventClass], majors: Iterable[MajorClass] = ()) -> None:
         self._by_code = {c.code: c for c in classes}
+        self._majors = {m.code: m for m in majors}
 
     def __len__(self) -> int:
         return len(self._by_code)
@@ -52,3 +68,21 @@ class Taxonomy:
 
     def classes(self) -> list[EventClass]:
         return sorted(self._by_code.values(), key=lambda c: c.code)
+
+    def majors(self) -> list[MajorClass]:
+        return sorted(self._majors.values(), key=lambda m: m.code)
+
+    def major(self, code: str) -> MajorClass | None:
+        return self._majors.get(code)
+
+    def select(
+        self, *, kind: Kind | None = None, major: str | None = None, iot: bool | None = None
+    ) -> list[EventClass]:
+        """The classes matching every filter given (None matches all), sorted by code."""
+        return [
+            c
+            for c in self.classes()
+            if (kind is None or c.kind is kind)
+            and (major is None or c.major_code == major)
+            and (iot is None or c.iot is iot)
+        ]
