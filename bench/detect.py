@@ -165,19 +165,21 @@ def main() -> None:
     parser.add_argument("--scale", type=int, default=10_000)
     parser.add_argument("--batch", type=int, default=1000)
     parser.add_argument("--latency-samples", type=int, default=200)
+    parser.add_argument("--no-rules", action="store_true", help="baseline: the same load, no rules")
     args = parser.parse_args()
     models = load_shipped_and()
     fleet = build_fleet(args.scale, seed=7)
     gauges = [s.id for s in fleet if s.model == "underpass_water_level"]
     with running_server() as server:
-        seed_rules(server)
+        if not args.no_rules:
+            seed_rules(server)
         register(server, fleet)
         rules = httpx.get(
             f"{server.base_url}/api/v1/rules", headers={"Authorization": f"Bearer {server.api_key}"}
         ).json()
         payloads = bodies(fleet, models, args.batch, int(args.seconds * 200_000 / args.batch) + 10)
         sent, elapsed = asyncio.run(throughput(server, payloads, args.seconds))
-        delays = sorted(latency(server, gauges, args.latency_samples))
+        delays = [] if args.no_rules else sorted(latency(server, gauges, args.latency_samples))
     active = sum(
         1
         for r in (rules if isinstance(rules, list) else rules.get("items", []))

@@ -10,7 +10,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from cityops.cases.model import Case
-from cityops.cases.service import SYSTEM, CaseService, NewCase
+from cityops.cases.service import SYSTEM, ActionInput, CaseService, NewCase
 from cityops.cases.store import case_for_event
 from cityops.core.errors import CityOpsError, ConfigError
 from cityops.events.model import Event, EventSource, EventStatus, Severity
@@ -66,6 +66,13 @@ class Intake:
                 log.exception("could not open a case for event %s", event.id)
 
     def open_case(self, event: Event, policy: Policy) -> Case:
+        """A new case, or the event joins an unfinished case about the same device and class
+        (a gauge's "water rising fast" belongs to the flooding case already open there)."""
+        if event.device_id is not None:
+            existing = self._cases.open_case_for_device(event.class_code, event.device_id)
+            if existing is not None:
+                given = ActionInput(event_id=event.id, note=event.title)
+                return self._cases.act(existing.id, "attach_event", SYSTEM, given)
         new = NewCase(
             class_code=event.class_code,
             severity=event.severity,
@@ -74,6 +81,7 @@ class Intake:
             lon=event.lon,
             lat=event.lat,
             grid_code=event.grid_code,
+            device_id=event.device_id,
             event_ids=[event.id],
             evidence=[e for e in event.evidence.get("images", []) if isinstance(e, str)],
         )

@@ -98,6 +98,7 @@ class Case(msgspec.Struct, kw_only=True):
     lon: float | None = None
     lat: float | None = None
     grid_code: str | None = None
+    device_id: str | None = None
     event_ids: list[str] = msgspec.field(default_factory=list)
     unit: str | None = None
     channel: Channel | None = None

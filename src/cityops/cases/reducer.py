@@ -60,6 +60,7 @@ def _create(t: Transition) -> Case:
         lon=d.get("lon"),
         lat=d.get("lat"),
         grid_code=d.get("grid_code"),
+        device_id=d.get("device_id"),
         event_ids=list(d.get("event_ids", [])),
         suggested_unit=d.get("suggested_unit"),
         channel=Channel(d["channel"]) if d.get("channel") else None,
@@ -166,7 +167,19 @@ def _attach_event(c: Case, t: Transition) -> None:
         c.event_ids.append(t.data["event_id"])
 
 
+def _end_pause(c: Case, t: Transition) -> None:
+    """Leaving hold or deferral for good (void, merge): the pause ends, nothing to resume."""
+    if c.pauses and c.pauses[-1].end is None:
+        c.pauses[-1].end = t.ts
+    c.resume_state = None
+
+
+def _void(c: Case, t: Transition) -> None:
+    _end_pause(c, t)
+
+
 def _merge(c: Case, t: Transition) -> None:
+    _end_pause(c, t)
     c.merged_into = t.data["target"]
 
 
@@ -198,5 +211,6 @@ _STEPS: dict[str, Step] = {
     "escalate": _escalate,
     "attach_event": _attach_event,
     "merge": _merge,
+    "void": _void,
     "reopen": _reopen,
 }

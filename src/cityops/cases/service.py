@@ -22,7 +22,15 @@ from cityops.cases import reducer
 from cityops.cases import store as case_store
 from cityops.cases.calendar import WorkingCalendar
 from cityops.cases.deadlines import CaseClock, Mode, TimeLimit, TimeLimits
-from cityops.cases.model import Actor, Case, CaseState, Channel, Transition
+from cityops.cases.model import (
+    CLOCK_PAUSED,
+    WITH_UNIT,
+    Actor,
+    Case,
+    CaseState,
+    Channel,
+    Transition,
+)
 from cityops.cases.routing import Route, RoutingTable
 from cityops.cases.units import Units
 from cityops.cases.workflow import Workflow
@@ -61,6 +69,7 @@ class NewCase(msgspec.Struct, kw_only=True):
     lon: float | None = None
     lat: float | None = None
     grid_code: str | None = None
+    device_id: str | None = None
     event_ids: list[str] = msgspec.field(default_factory=list)
     evidence: list[str] = msgspec.field(default_factory=list)
 
@@ -121,6 +130,11 @@ class CaseService:
         return clock.light(
             now if now is not None else self._clock.now_ms(), self.yellow_share
         ).value
+
+    def open_case_for_device(self, class_code: str, device_id: str) -> Case | None:
+        """An unfinished case of this class about this device, to attach new events to."""
+        with self._engine.connect() as conn:
+            return case_store.open_for_device(conn, class_code, device_id)
 
     def suggest(self, case: Case) -> Route | None:
         return self.routing.route(case.class_code, case.grid_code)
@@ -278,8 +292,7 @@ class CaseService:
 
     def _commit(self, before: Case | None, t: Transition) -> Case:
         after = reducer.apply(before, t)
-        clock = self.clock_of(after)
-        due = clock.due_at() if clock is not None else None
+        due = self._due_for_queries(after)
         with self._engine.begin() as conn:
             case_store.save(conn, before, after, t, due)
             if t.action == "merge":
@@ -305,9 +318,16 @@ class CaseService:
                 data={"event_id": event_id},
             )
             updated = reducer.apply(target, attach)
-            clock = self.clock_of(updated)
-            case_store.save(conn, target, updated, attach, clock.due_at() if clock else None)
+            case_store.save(conn, target, updated, attach, self._due_for_queries(updated))
             target = updated
+
+    def _due_for_queries(self, case: Case) -> int | None:
+        """The stored due time, which the overdue filter reads: only while a unit holds the
+        case (finished, voided and returned cases are not overdue, whatever their clock says)."""
+        if case.unit is None or case.state not in WITH_UNIT | CLOCK_PAUSED:
+            return None
+        clock = self.clock_of(case)
+        return None if clock is None else clock.due_at()
 
     def _next_number(self, now: int) -> str:
         day = datetime.fromtimestamp(now / 1000, UTC).astimezone(ZONE).strftime("%Y%m%d")

@@ -97,6 +97,24 @@ def trail(conn: sa.Connection, case_id: str) -> list[Transition]:
     ]
 
 
+UNFINISHED = [
+    s.value
+    for s in CaseState
+    if s not in (CaseState.CLOSED, CaseState.EVALUATED, CaseState.REJECTED, CaseState.VOID)
+]
+
+
+def open_for_device(conn: sa.Connection, class_code: str, device_id: str) -> Case | None:
+    stmt = sa.select(cases.c.data).where(
+        cases.c.class_code == class_code, cases.c.state.in_(UNFINISHED)
+    )
+    for row in conn.execute(stmt):
+        case = msgspec.convert(row.data, Case)
+        if case.device_id == device_id:
+            return case
+    return None
+
+
 def case_for_event(conn: sa.Connection, event_id: str) -> str | None:
     row = conn.execute(
         sa.select(case_events.c.case_id).where(case_events.c.event_id == event_id)

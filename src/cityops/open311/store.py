@@ -100,8 +100,10 @@ def by_token(conn: sa.Connection, token: str) -> TokenView | None:
 def _view(row: sa.RowMapping) -> RequestView:
     cleared_at: int | None = row["cleared_at"]
     notes: str | None = row["status_notes"]
-    if row["status"] == "closed" and cleared_at is not None:
-        notes = row["clear_reason"] or notes  # why its event was cleared, when it says
+    if row["status"] == "closed" and cleared_at is not None and not row["agency_responsible"]:
+        # No case holds it: why its event was cleared is the best note there is. Once a case
+        # holds it, the case's own notes (the inspector's words at closure) speak instead.
+        notes = row["clear_reason"] or notes
     return RequestView(
         service_request_id=row["id"],
         status=row["status"],
