@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test install lint typecheck unit bench-http bench-mqtt lock clean
+.PHONY: demo test install lint typecheck unit bench-http bench-mqtt bench-detect lock clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "CityOps needs Python 3.11+"'
@@ -30,10 +30,13 @@ unit: $(STAMP)
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 bench-http: $(STAMP)
-	$(BIN)/python bench/ingest_http.py $(ARGS)
+	$(BIN)/python -m bench.ingest_http $(ARGS)
 
 bench-mqtt: $(STAMP)
-	$(BIN)/python bench/ingest_mqtt.py $(ARGS)
+	$(BIN)/python -m bench.ingest_mqtt $(ARGS)
+
+bench-detect: $(STAMP)
+	$(BIN)/python -m bench.detect $(ARGS)
 
 # Refresh the pinned versions after changing dependencies in pyproject.toml.
 lock:
