@@ -30,6 +30,7 @@ from pydantic import (
     field_validator,
 )
 
+from cityops.core.datafile import describe
 from cityops.core.errors import ConfigError
 
 _DAY = dt.timedelta(days=1)
@@ -257,13 +258,7 @@ def _year_problems(data: CalendarFile) -> list[str]:
     return problems
 
 
-def describe_errors(exc: ValidationError) -> str:
-    """One indented line per error: the dotted path to the field, then the message."""
-    lines = []
-    for err in exc.errors():
-        where = ".".join(str(p) for p in err["loc"]) or "(top level)"
-        lines.append(f"  {where}: {err['msg']}")
-    return "\n".join(lines)
+describe_errors = describe
 
 
 def parse_calendar_file(text: str, origin: str) -> CalendarFile:

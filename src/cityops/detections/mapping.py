@@ -15,9 +15,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
+from cityops.core.datafile import parse_yaml
 from cityops.core.errors import ConfigError
 from cityops.events.model import Severity
 from cityops.taxonomy.model import Taxonomy
@@ -66,18 +66,7 @@ class Mappings:
 
 def parse_mapping(text: str, origin: str) -> VendorMapping:
     """One vendor's mapping from YAML (or JSON) text; errors name `origin` and each field."""
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{origin}: not valid YAML: {exc}") from exc
-    try:
-        return VendorMapping.model_validate(data)
-    except ValidationError as exc:
-        lines = [
-            f"  {'.'.join(str(p) for p in err['loc']) or '(top level)'}: {err['msg']}"
-            for err in exc.errors()
-        ]
-        raise ConfigError(f"{origin}: invalid detection mapping:\n" + "\n".join(lines)) from exc
+    return parse_yaml(text, origin, VendorMapping, "detection mapping")
 
 
 def shipped_mappings_dir() -> Path:

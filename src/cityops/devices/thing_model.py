@@ -14,10 +14,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Self
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from cityops.core.errors import ConfigError
+from cityops.core.datafile import parse_yaml
 
 Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
 
@@ -101,22 +100,7 @@ class ThingModel(BaseModel):
 
 def parse_model(text: str, origin: str) -> ThingModel:
     """Parse one model from YAML or JSON text; errors name `origin` and the failing field."""
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{origin}: not valid YAML/JSON: {exc}") from exc
-    try:
-        return ThingModel.model_validate(data)
-    except ValidationError as exc:
-        raise ConfigError(f"{origin}: invalid thing model:\n{_describe(exc)}") from exc
-
-
-def _describe(exc: ValidationError) -> str:
-    lines = []
-    for err in exc.errors():
-        where = ".".join(str(p) for p in err["loc"]) or "(top level)"
-        lines.append(f"  {where}: {err['msg']}")
-    return "\n".join(lines)
+    return parse_yaml(text, origin, ThingModel, "thing model")
 
 
 def load_models(paths: Iterable[Path]) -> dict[str, ThingModel]:

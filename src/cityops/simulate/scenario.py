@@ -12,9 +12,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Annotated, Literal, Self
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from cityops.core.datafile import parse_yaml
 from cityops.core.errors import ConfigError
 
 Seconds = Annotated[float, Field(ge=0)]
@@ -204,22 +204,7 @@ class Scenario(_Strict):
 
 def parse_scenario(text: str, origin: str) -> Scenario:
     """Parse a scenario from YAML text; errors name `origin` and each failing field."""
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ConfigError(f"{origin}: not valid YAML: {exc}") from exc
-    try:
-        return Scenario.model_validate(data)
-    except ValidationError as exc:
-        raise ConfigError(f"{origin}: invalid scenario:\n{_describe(exc)}") from exc
-
-
-def _describe(exc: ValidationError) -> str:
-    lines = []
-    for err in exc.errors():
-        where = ".".join(str(p) for p in err["loc"]) or "(top level)"
-        lines.append(f"  {where}: {err['msg']}")
-    return "\n".join(lines)
+    return parse_yaml(text, origin, Scenario, "scenario")
 
 
 def load_scenario(path: Path) -> Scenario:
