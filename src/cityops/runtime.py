@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 
+from cityops.audit.log import AuditLog
 from cityops.auth.api_keys import ApiKeys
 from cityops.bus.local import READINGS_STORED, LocalBus
 from cityops.cases.calendar import load_calendar, shipped_calendar_dir
@@ -77,6 +78,7 @@ class Runtime:
         self.registry = DeviceRegistry(load_shipped_and(settings.models_dir))
         self.district = District()
         self.shadows = ShadowStore()
+        self.audit = AuditLog(self.engine, self.clock)
         self.api_keys = ApiKeys(self.engine, self.clock)
         self.devices = DeviceService(self.engine, self.registry, self.district, self.clock)
         self.writer = Writer(

@@ -33,6 +33,7 @@ class Role(StrEnum):
 class PrincipalKind(StrEnum):
     API_KEY = "api_key"
     DEVICE = "device"
+    USER = "user"
 
 
 class Principal(msgspec.Struct, frozen=True):
@@ -42,6 +43,9 @@ class Principal(msgspec.Struct, frozen=True):
     id: str
     role: Role | None = None
     unit: str | None = None
+    grids: tuple[str, ...] = ()
+    """Area-code prefixes (grid, community, street) a person is limited to; empty: no limit."""
+    name: str | None = None
 
     def may_write_device(self, device_id: str) -> bool:
         if self.kind is PrincipalKind.DEVICE:

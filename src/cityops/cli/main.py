@@ -12,9 +12,11 @@ from rich.table import Table
 
 from cityops.auth.api_keys import ApiKeys
 from cityops.auth.tokens import Role
+from cityops.cli.audit import audit_app
 from cityops.cli.data import demo_rules_path
 from cityops.cli.demo import demo
 from cityops.cli.simulate import simulate
+from cityops.cli.users import user_app
 from cityops.core.clock import SystemClock
 from cityops.core.config import Settings
 from cityops.core.errors import CityOpsError
@@ -28,6 +30,8 @@ key_app = typer.Typer(help="API keys 接口密钥", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(import_app, name="import")
 app.add_typer(key_app, name="apikey")
+app.add_typer(user_app, name="user")
+app.add_typer(audit_app, name="audit")
 app.command()(demo)
 app.command()(simulate)
 

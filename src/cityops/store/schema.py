@@ -272,3 +272,47 @@ case_events = sa.Table(
     sa.Column("event_id", sa.String(32), sa.ForeignKey("events.id"), primary_key=True),
     sa.Index("ix_case_events_event_id", "event_id"),
 )
+
+# --- trust: people, their sessions and tokens, and the tamper-evident audit log ---------------
+
+users = sa.Table(
+    "users",
+    metadata,
+    sa.Column("id", sa.String(32), primary_key=True),
+    sa.Column("username", sa.String(64), nullable=False, unique=True),
+    sa.Column("display_name", sa.String(100), nullable=False),
+    sa.Column("password_hash", sa.String(200), nullable=False),  # argon2id, encoded
+    sa.Column("role", sa.String(32), nullable=False),
+    sa.Column("unit", sa.String(64), nullable=True),
+    sa.Column("grids", Json, nullable=False),  # area-code prefixes the user may see and act in
+    sa.Column("disabled", sa.Boolean, nullable=False),
+    sa.Column("failed_logins", sa.Integer, nullable=False),
+    sa.Column("locked_until", sa.BigInteger, nullable=True),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Column("updated_at", sa.BigInteger, nullable=False),
+)
+
+user_tokens = sa.Table(
+    "user_tokens",
+    metadata,
+    sa.Column("token_hash", sa.String(64), primary_key=True),
+    sa.Column("user_id", sa.String(32), sa.ForeignKey("users.id"), nullable=False, index=True),
+    sa.Column("kind", sa.String(16), nullable=False),  # access | refresh | session
+    sa.Column("csrf_hash", sa.String(64), nullable=True),  # web sessions only
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+    sa.Column("expires_at", sa.BigInteger, nullable=False),
+    sa.Column("revoked_at", sa.BigInteger, nullable=True),
+)
+
+audit_log = sa.Table(
+    "audit_log",
+    metadata,
+    sa.Column("seq", sa.BigInteger().with_variant(sa.Integer, "sqlite"), primary_key=True),
+    sa.Column("ts", sa.BigInteger, nullable=False, index=True),
+    sa.Column("actor", sa.String(120), nullable=False),
+    sa.Column("action", sa.String(64), nullable=False, index=True),
+    sa.Column("target", sa.String(200), nullable=True),
+    sa.Column("details", Json, nullable=False),
+    sa.Column("prev_hash", sa.String(64), nullable=False),
+    sa.Column("hash", sa.String(64), nullable=False, unique=True),
+)

@@ -10,6 +10,8 @@ from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
 
 from cityops import __version__
+from cityops.audit import routes as audit
+from cityops.auth import routes as auth
 from cityops.cases import routes as cases
 from cityops.cases import stats_routes as case_stats
 from cityops.detections import routes as detections
@@ -59,6 +61,8 @@ def create_app(rt: Runtime, *, manage_runtime: bool = True) -> FastAPI:
         taxonomy,
         cases,
         case_stats,
+        auth,
+        audit,
     ):
         app.include_router(module.router)
     mount_docs(app)
