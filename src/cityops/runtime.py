@@ -14,6 +14,7 @@ import sqlalchemy as sa
 
 from cityops.audit.log import AuditLog
 from cityops.auth.api_keys import ApiKeys
+from cityops.auth.users import UserService
 from cityops.bus.local import READINGS_STORED, LocalBus
 from cityops.cases.calendar import load_calendar, shipped_calendar_dir
 from cityops.cases.deadlines import load_time_limits
@@ -79,7 +80,8 @@ class Runtime:
         self.district = District()
         self.shadows = ShadowStore()
         self.audit = AuditLog(self.engine, self.clock)
-        self.api_keys = ApiKeys(self.engine, self.clock)
+        self.users = UserService(self.engine, self.clock, self.audit)
+        self.api_keys = ApiKeys(self.engine, self.clock, self.audit)
         self.devices = DeviceService(self.engine, self.registry, self.district, self.clock)
         self.writer = Writer(
             self.engine, max_queued=settings.write_queue_max, now_ms=self.clock.now_ms
@@ -114,7 +116,7 @@ class Runtime:
         self.events = EventService(self.engine, self.bus, self.clock)
         self.rule_engine = RuleEngine(self.taxonomy)
         self.rules = RuleService(
-            self.engine, self.rule_engine, self.taxonomy, self.events, self.clock
+            self.engine, self.rule_engine, self.taxonomy, self.events, self.clock, audit=self.audit
         )
         self.evidence = EvidenceStore(self.engine, settings.data_dir / "evidence", self.clock)
         self.detections = DetectionService(
@@ -155,6 +157,7 @@ class Runtime:
             routing=load_routing(units),
             limits=load_time_limits(calendar),
             calendar=calendar,
+            audit=self.audit,
         )
         self.intake = Intake(self.cases, load_intake())
         self.bus.subscribe(EVENTS_CHANGED, self.intake.on_events_changed)

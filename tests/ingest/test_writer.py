@@ -84,3 +84,13 @@ def test_beyond_the_queue_bound_submit_refuses(engine: sa.Engine) -> None:
     idle.submit([Reading("d1", T0 + i, {"v": 1.0}) for i in range(10)])
     with pytest.raises(Overloaded):
         idle.submit([Reading("d1", T0 + 99, {"v": 1.0})])
+
+
+def test_listeners_have_run_when_the_caller_is_acknowledged(
+    engine: sa.Engine, writer: Writer
+) -> None:
+    heard: list[Reading] = []
+    writer.add_listener(lambda batch, _at: heard.extend(batch))
+    reading = Reading("d1", T0, {"v": 1.0})
+    writer.submit([reading]).result(10)
+    assert heard == [reading]  # not "eventually": already, at the acknowledgement

@@ -8,6 +8,7 @@ import threading
 import msgspec
 import sqlalchemy as sa
 
+from cityops.audit.log import AuditLog
 from cityops.auth.tokens import Principal, PrincipalKind, Role, hash_token, new_token
 from cityops.core.clock import Clock
 from cityops.core.errors import NotFound
@@ -26,13 +27,16 @@ class ApiKeyInfo(msgspec.Struct, frozen=True):
 class ApiKeys:
     """Key lookups are cached in memory; revocation goes through this object and clears it."""
 
-    def __init__(self, engine: sa.Engine, clock: Clock) -> None:
+    def __init__(self, engine: sa.Engine, clock: Clock, audit: AuditLog | None = None) -> None:
+        self._audit = audit
         self._engine = engine
         self._clock = clock
         self._cache: dict[str, Principal | None] = {}
         self._lock = threading.Lock()
 
-    def create(self, name: str, role: Role, unit: str | None = None) -> tuple[ApiKeyInfo, str]:
+    def create(
+        self, name: str, role: Role, unit: str | None = None, *, actor: str = "system"
+    ) -> tuple[ApiKeyInfo, str]:
         """Returns the key's record and the secret, which is never stored and shown only now."""
         key_id = secrets.token_hex(8)
         secret = new_token("cok")
@@ -48,17 +52,22 @@ class ApiKeys:
                     unit=unit,
                 )
             )
+            if self._audit is not None:
+                details = {"name": name, "role": role.value, "unit": unit}
+                self._audit.append(actor, "api_key_created", key_id, details, conn=conn)
         return info, secret
 
-    def revoke(self, key_id: str) -> None:
+    def revoke(self, key_id: str, *, actor: str = "system") -> None:
         with self._engine.begin() as conn:
             result = conn.execute(
                 api_keys.update()
                 .where(api_keys.c.id == key_id, api_keys.c.revoked_at.is_(None))
                 .values(revoked_at=self._clock.now_ms())
             )
-        if result.rowcount == 0:
-            raise NotFound(f"no active API key {key_id!r}")
+            if result.rowcount == 0:
+                raise NotFound(f"no active API key {key_id!r}")
+            if self._audit is not None:
+                self._audit.append(actor, "api_key_revoked", key_id, None, conn=conn)
         with self._lock:
             self._cache.clear()
 

@@ -59,11 +59,13 @@ class Channel(StrEnum):
 
 
 class Actor(msgspec.Struct, frozen=True):
-    """Who acts: an identity, the role it acts in, and the unit it belongs to."""
+    """Who acts: an identity, the role it acts in, the unit it belongs to, and the areas
+    (grid, community or street code prefixes) it is limited to — empty means no area limit."""
 
     id: str
     role: str
     unit: str | None = None
+    grids: tuple[str, ...] = ()
 
 
 class Transition(msgspec.Struct, frozen=True, kw_only=True):

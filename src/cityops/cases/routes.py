@@ -8,7 +8,7 @@ import msgspec
 from fastapi import APIRouter, Body, HTTPException, Query, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
 
-from cityops.auth.tokens import Principal
+from cityops.auth.tokens import Principal, Role
 from cityops.cases import store as case_store
 from cityops.cases.model import Actor, Case, CaseState, Transition
 from cityops.cases.service import ActionInput, NewCase
@@ -39,7 +39,9 @@ UNIT_QUEUE = [CaseState.DISPATCHED, CaseState.HANDLING]
 
 
 def actor_of(who: Principal) -> Actor:
-    return Actor(f"{who.kind.value}:{who.id}", who.role.value if who.role else "", who.unit)
+    return Actor(
+        f"{who.kind.value}:{who.id}", who.role.value if who.role else "", who.unit, who.grids
+    )
 
 
 def render(rt: Runtime, case: Case, who: Principal | None = None) -> dict[str, Any]:
@@ -104,6 +106,7 @@ def list_cases(
     )
     if mine:
         _my_queue(who, f)
+    rt.cases.scope_filter(actor_of(who), f)
     with rt.engine.connect() as conn:
         page = case_store.query(conn, f, cursor, limit + 1)
     items = page[:limit]
@@ -160,7 +163,7 @@ def create_case(rt: RuntimeDep, who: ReaderDep, body: NewCaseIn) -> dict[str, An
 @router.get("/api/v1/cases/{case_id}", summary="Case with timeline 案卷详情")
 def get_case(case_id: str, rt: RuntimeDep, who: ReaderDep) -> dict[str, Any]:
     try:
-        case, trail = rt.cases.get(case_id)
+        case, trail = rt.cases.get(case_id, actor_of(who))
     except NotFound as exc:
         raise HTTPException(404, str(exc)) from exc
     suggestion = rt.cases.suggest(case)
@@ -202,8 +205,10 @@ async def upload_evidence(
     case_id: str, rt: RuntimeDep, who: ReaderDep, file: UploadFile
 ) -> dict[str, Any]:
     """Store a photo for this case; pass the returned id with `report_handled`."""
+    if who.role is Role.VIEWER:
+        raise HTTPException(403, "a viewer may not add evidence")
     try:
-        rt.cases.get(case_id)
+        rt.cases.get(case_id, actor_of(who))
     except NotFound as exc:
         raise HTTPException(404, str(exc)) from exc
     data = await file.read(rt.evidence.max_bytes + 1)

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import msgspec
 import sqlalchemy as sa
 
+from cityops.audit.log import AuditLog
 from cityops.bus.local import LocalBus
 from cityops.cases import reducer
 from cityops.cases import store as case_store
@@ -87,7 +88,9 @@ class CaseService:
         limits: TimeLimits,
         calendar: WorkingCalendar,
         district_code: str = "",
+        audit: AuditLog | None = None,
     ) -> None:
+        self._audit = audit
         self.engine = engine
         self._engine = engine
         self._bus = bus
@@ -103,12 +106,32 @@ class CaseService:
 
     # --- reading ---------------------------------------------------------------------------
 
-    def get(self, case_id: str) -> tuple[Case, list[Transition]]:
+    def get(self, case_id: str, actor: Actor | None = None) -> tuple[Case, list[Transition]]:
+        """A case and its trail; outside `actor`'s scope it does not exist (no leak)."""
         with self._engine.connect() as conn:
             case = case_store.load(conn, case_id)
-            if case is None:
+            if case is None or (actor is not None and not self.visible(case, actor)):
                 raise NotFound(f"no case {case_id!r}")
             return case, case_store.trail(conn, case_id)
+
+    def visible(self, case: Case, actor: Actor) -> bool:
+        """Scope: people limited to areas see the cases in them; a unit's people (handlers,
+        companies, volunteers) without areas see their unit's cases; the centres see all."""
+        if actor.grids:
+            return case.grid_code is not None and case.grid_code.startswith(actor.grids)
+        role = self.workflow.roles.get(actor.role)
+        if role is not None and role.unit_role and actor.unit:
+            return case.unit == actor.unit
+        return True
+
+    def scope_filter(self, actor: Actor, f: case_store.CaseFilter) -> None:
+        """Narrow a list query to what `actor` may see (the same rule as `visible`)."""
+        if actor.grids:
+            f.grids = list(actor.grids)
+            return
+        role = self.workflow.roles.get(actor.role)
+        if role is not None and role.unit_role and actor.unit:
+            f.unit = actor.unit
 
     def clock_of(self, case: Case) -> CaseClock | None:
         if case.dispatched_at is None or case.limit_s is None or case.limit_mode is None:
@@ -174,7 +197,9 @@ class CaseService:
         with self._lock:
             with self._engine.connect() as conn:
                 case = case_store.load(conn, case_id)
-            if case is None:
+            # Outside an actor's areas a case does not exist; a unit's people get the
+            # workflow's plain "not assigned to your unit" instead (they know of it).
+            if case is None or (actor.grids and not self.visible(case, actor)):
                 raise NotFound(f"no case {case_id!r}")
             if given.expected_version is not None and given.expected_version != case.version:
                 raise Conflict(
@@ -295,6 +320,7 @@ class CaseService:
         due = self._due_for_queries(after)
         with self._engine.begin() as conn:
             case_store.save(conn, before, after, t, due)
+            self._record(conn, after, t)
             if t.action == "merge":
                 self._move_events(conn, after, t)
         self._bus.publish(CASES_CHANGED, after)
@@ -319,7 +345,22 @@ class CaseService:
             )
             updated = reducer.apply(target, attach)
             case_store.save(conn, target, updated, attach, self._due_for_queries(updated))
+            self._record(conn, updated, attach)
             target = updated
+
+    def _record(self, conn: sa.Connection, case: Case, t: Transition) -> None:
+        """Every transition also goes into the hash-chained audit log, in the same commit."""
+        if self._audit is None:
+            return
+        details = {
+            "number": case.number,
+            "seq": t.seq,
+            "from": t.from_state.value if t.from_state else None,
+            "to": t.to_state.value,
+            "unit": case.unit,
+            "role": t.actor.role,
+        }
+        self._audit.append(t.actor.id, f"case_{t.action}", case.id, details, conn=conn)
 
     def _due_for_queries(self, case: Case) -> int | None:
         """The stored due time, which the overdue filter reads: only while a unit holds the

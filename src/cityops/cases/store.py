@@ -126,6 +126,7 @@ class CaseFilter(msgspec.Struct, kw_only=True):
     state: list[CaseState] = msgspec.field(default_factory=list)
     unit: str | None = None
     grid: str | None = None
+    grids: list[str] = msgspec.field(default_factory=list)  # any of these prefixes (scope)
     class_code: str | None = None
     overdue_at: int | None = None  # only cases due before this moment
     start: int | None = None
@@ -141,6 +142,8 @@ def query(conn: sa.Connection, f: CaseFilter, cursor: str | None, limit: int) ->
         stmt = stmt.where(t.unit == f.unit)
     if f.grid:
         stmt = stmt.where(t.grid_code.startswith(f.grid, autoescape=True))
+    if f.grids:
+        stmt = stmt.where(sa.or_(*(t.grid_code.startswith(g, autoescape=True) for g in f.grids)))
     if f.class_code:
         stmt = stmt.where(t.class_code.startswith(f.class_code, autoescape=True))
     if f.overdue_at is not None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import logging
 from pathlib import Path
 from typing import Annotated
@@ -10,6 +11,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from cityops.audit.log import AuditLog
 from cityops.auth.api_keys import ApiKeys
 from cityops.auth.tokens import Role
 from cityops.cli.audit import audit_app
@@ -122,7 +124,11 @@ def import_rules(
 def _keys() -> ApiKeys:
     engine = make_engine(Settings().resolved_database_url())
     upgrade(engine)
-    return ApiKeys(engine, SystemClock())
+    return ApiKeys(engine, SystemClock(), AuditLog(engine, SystemClock()))
+
+
+def _cli_actor() -> str:
+    return f"cli:{getpass.getuser()}"
 
 
 @key_app.command("create")
@@ -132,7 +138,7 @@ def apikey_create(
     unit: Annotated[str | None, typer.Option(help="the unit a case role acts for")] = None,
 ) -> None:
     """Create an API key; the secret is shown once."""
-    info, secret = _keys().create(name, role, unit)
+    info, secret = _keys().create(name, role, unit, actor=_cli_actor())
     console.print(f"id {info.id}  role {info.role.value}  unit {info.unit or '-'}")
     typer.echo(secret)
 
@@ -150,7 +156,7 @@ def apikey_list() -> None:
 @key_app.command("revoke")
 def apikey_revoke(key_id: str) -> None:
     try:
-        _keys().revoke(key_id)
+        _keys().revoke(key_id, actor=_cli_actor())
     except CityOpsError as exc:
         console.print(f"[red]{exc}[/red]")
         raise typer.Exit(1) from exc

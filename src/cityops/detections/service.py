@@ -22,7 +22,7 @@ from pathlib import Path
 import msgspec
 import sqlalchemy as sa
 
-from cityops.auth.tokens import Principal, PrincipalKind
+from cityops.auth.tokens import Principal, PrincipalKind, Role
 from cityops.core.clock import Clock
 from cityops.detections import check, store
 from cityops.detections.mapping import LabelMapping, Mappings, load_mappings
@@ -91,6 +91,7 @@ class DetectionService:
 
     def ingest_json(self, body: bytes, who: Principal) -> Detection:
         """A JSON detection (image inline as base64, or by URL)."""
+        self._check_sender(who, body)
         try:
             wire = check.decode(body)
         except Rejected as exc:
@@ -102,12 +103,21 @@ class DetectionService:
         self, metadata: bytes, image: bytes | None, image_type: str | None, who: Principal
     ) -> Detection:
         """A multipart upload: the `metadata` JSON part and the `image` file part."""
+        self._check_sender(who, metadata)
         try:
             wire = check.decode(metadata, "metadata")
         except Rejected as exc:
             self.reject(metadata, exc)
             raise
         return self.ingest(wire, who, image=image, image_type=image_type, raw=metadata)
+
+    def _check_sender(self, who: Principal, raw: bytes) -> None:
+        """Who may post at all is decided before the body is read (403 before any 400)."""
+        if who.kind is PrincipalKind.DEVICE or who.role in (Role.ADMIN, Role.INGEST):
+            return
+        refused = Rejected(Code.FORBIDDEN_DEVICE, _forbidden(who, ""))
+        self.reject(raw, refused)
+        raise refused
 
     def reject(self, raw: bytes, exc: Rejected, camera_id: str | None = None) -> None:
         """Dead-letter a refused detection with its reason."""

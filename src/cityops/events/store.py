@@ -97,6 +97,7 @@ class EventFilter(msgspec.Struct, kw_only=True):
     class_code: str | None = None  # exact code, or a major-class prefix such as "E10"
     severity: list[Severity] = msgspec.field(default_factory=list)
     grid: str | None = None  # grid, community or street code (prefix)
+    grids: list[str] = msgspec.field(default_factory=list)  # scope: any of these prefixes
     source: EventSource | None = None
     device_id: str | None = None
     start: int | None = None  # last_seen >= start
@@ -114,6 +115,8 @@ def query(conn: sa.Connection, f: EventFilter, cursor: str | None, limit: int) -
         stmt = stmt.where(t.class_code.startswith(f.class_code, autoescape=True))
     if f.grid:
         stmt = stmt.where(t.grid_code.startswith(f.grid, autoescape=True))
+    if f.grids:
+        stmt = stmt.where(sa.or_(*(t.grid_code.startswith(g, autoescape=True) for g in f.grids)))
     if f.source is not None:
         stmt = stmt.where(t.source == f.source.value)
     if f.device_id is not None:

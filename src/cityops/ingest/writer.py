@@ -1,10 +1,11 @@
 """One writer thread per store: group commit for every ingest path.
 
 Callers hand over readings and dead letters and get a future. The writer drains whatever has
-queued up, writes it all in one transaction, commits, and only then resolves the futures and
-tells the listeners. Order of duties, as in every stream processor that must not lose data:
-write, commit, acknowledge, publish. A failed transaction fails the futures of that group (the
-callers did not get an acknowledgement and will retry) and the writer goes on.
+queued up, writes it all in one transaction, commits, hands the committed readings to the
+listeners, and only then resolves the futures. Order of duties: write, commit, publish,
+acknowledge — nothing is published or acknowledged before it is durable, and an acknowledged
+caller can read its own readings back from the shadows. A failed transaction fails the
+futures of that group (the callers got no acknowledgement and will retry); the writer goes on.
 """
 
 from __future__ import annotations
@@ -126,9 +127,11 @@ class Writer:
         self._release(rows)
         self.commits += 1
         self.rows_written += inserted
+        # Listeners first (they only update memory and enqueue): once a caller is acknowledged,
+        # the shadow shows its readings and the detector has them in its queue.
+        self._notify([r for r, _ in batch])
         for job in group:
             job.future.set_result(len(job.readings))
-        self._notify([r for r, _ in batch])
 
     def _notify(self, committed: list[Reading]) -> None:
         if not committed:

@@ -67,9 +67,9 @@ def get_rule(rule_id: str, rt: RuntimeDep, _who: ReaderDep) -> dict[str, Any]:
     summary="Create a rule 新建规则",
     responses={409: {"description": "The id exists"}, 422: {"description": "Invalid rule"}},
 )
-def create_rule(rt: RuntimeDep, _who: AdminDep, body: Definition) -> Any:
+def create_rule(rt: RuntimeDep, who: AdminDep, body: Definition) -> Any:
     try:
-        return rt.rules.create(body, models=rt.registry.models)
+        return rt.rules.create(body, models=rt.registry.models, actor=f"{who.kind.value}:{who.id}")
     except RuleInvalid as exc:
         return _invalid(exc)
     except Conflict as exc:
@@ -88,10 +88,12 @@ def validate_rule(rt: RuntimeDep, _who: ReaderDep, body: Definition) -> dict[str
 
 
 @router.put("/api/v1/rules/{rule_id}", summary="Replace a rule 修改规则")
-def update_rule(rule_id: str, rt: RuntimeDep, _who: AdminDep, body: Definition) -> Any:
+def update_rule(rule_id: str, rt: RuntimeDep, who: AdminDep, body: Definition) -> Any:
     """Takes effect at once; the rule's open events are cleared when it changes."""
     try:
-        return rt.rules.update(rule_id, body, models=rt.registry.models)
+        return rt.rules.update(
+            rule_id, body, models=rt.registry.models, actor=f"{who.kind.value}:{who.id}"
+        )
     except RuleInvalid as exc:
         return _invalid(exc)
     except NotFound as exc:
@@ -99,9 +101,9 @@ def update_rule(rule_id: str, rt: RuntimeDep, _who: AdminDep, body: Definition) 
 
 
 @router.delete("/api/v1/rules/{rule_id}", status_code=204, summary="Delete a rule 删除规则")
-def delete_rule(rule_id: str, rt: RuntimeDep, _who: AdminDep) -> Response:
+def delete_rule(rule_id: str, rt: RuntimeDep, who: AdminDep) -> Response:
     try:
-        rt.rules.delete(rule_id)
+        rt.rules.delete(rule_id, actor=f"{who.kind.value}:{who.id}")
     except NotFound as exc:
         raise HTTPException(404, str(exc)) from exc
     return Response(status_code=204)

@@ -20,6 +20,7 @@ import sqlalchemy as sa
 import yaml
 from pydantic import ValidationError
 
+from cityops.audit.log import AuditLog
 from cityops.core.clock import Clock
 from cityops.core.errors import ConfigError, Conflict, NotFound
 from cityops.devices.thing_model import ThingModel
@@ -59,7 +60,10 @@ class RuleService:
         taxonomy: Taxonomy,
         events: EventService,
         clock: Clock,
+        *,
+        audit: AuditLog | None = None,
     ) -> None:
+        self._audit = audit
         self._engine = engine
         self._rules = rules
         self._taxonomy = taxonomy
@@ -102,6 +106,18 @@ class RuleService:
                 self._rules.mark_dirty((r, d) for r, d, _ in rows)
                 raise
         return len(rows)
+
+    def _record(
+        self,
+        actor: str,
+        action: str,
+        target: str | None,
+        details: dict[str, Any] | None,
+        conn: sa.Connection,
+    ) -> None:
+        """Rule changes go into the audit log in the same transaction as the change."""
+        if self._audit is not None:
+            self._audit.append(actor, action, target, details, conn=conn)
 
     def _reload(self) -> list[Rule]:
         with self._engine.connect() as conn:
@@ -148,7 +164,7 @@ class RuleService:
         """The rule, or `RuleInvalid` with every error; with `models`, properties are checked."""
         return parse_rule(definition, self._taxonomy, models)
 
-    def seed(self, path: Path, *, models: Models | None = None) -> int:
+    def seed(self, path: Path, *, models: Models | None = None, actor: str = "system") -> int:
         """Insert the rules of a YAML file whose ids are not stored yet; returns how many."""
         parsed = self._parse_file(path, models)
         now = self._clock.now_ms()
@@ -157,6 +173,9 @@ class RuleService:
                 known = store.existing_ids(conn)
                 new = [r for r in parsed if r.id not in known]
                 store.insert_rules(conn, [_row(r, now) for r in new])
+                if new:
+                    details = {"file": str(path), "rules": [r.id for r in new]}
+                    self._record(actor, "rules_imported", None, details, conn)
             self._reload()
         return len(new)
 
@@ -194,7 +213,9 @@ class RuleService:
             raise NotFound(f"no rule {rule_id!r}")
         return _out(row)
 
-    def create(self, definition: Any, *, models: Models | None = None) -> dict[str, Any]:
+    def create(
+        self, definition: Any, *, models: Models | None = None, actor: str = "system"
+    ) -> dict[str, Any]:
         rule = self.validate(definition, models=models)
         with self._lock:
             try:
@@ -202,13 +223,20 @@ class RuleService:
                     if store.select_rule(conn, rule.id) is not None:
                         raise Conflict(f"rule {rule.id!r} exists already")
                     store.insert_rules(conn, [_row(rule, self._clock.now_ms())])
+                    details = {"version": 1, "definition": dump(rule)}
+                    self._record(actor, "rule_created", rule.id, details, conn)
             except sa.exc.IntegrityError as exc:
                 raise Conflict(f"rule {rule.id!r} exists already") from exc
             self._reload()
         return self.get(rule.id)
 
     def update(
-        self, rule_id: str, definition: Any, *, models: Models | None = None
+        self,
+        rule_id: str,
+        definition: Any,
+        *,
+        models: Models | None = None,
+        actor: str = "system",
     ) -> dict[str, Any]:
         """Replace a rule; when it changes, its state restarts and its open events clear."""
         if isinstance(definition, dict) and definition.get("id", rule_id) != rule_id:
@@ -231,17 +259,24 @@ class RuleService:
                 }
                 store.update_rule(conn, rule_id, values)
                 store.delete_state(conn, rule_id)
+                details = {
+                    "version": values["version"],
+                    "enabled": rule.enabled,
+                    "definition": dump(rule),
+                }
+                self._record(actor, "rule_updated", rule_id, details, conn)
             self._reload()
             disabled = row.enabled and not rule.enabled
             self._clear_events(rule_id, REASON_DISABLED if disabled else REASON_CHANGED)
         return self.get(rule_id)
 
-    def delete(self, rule_id: str) -> None:
+    def delete(self, rule_id: str, *, actor: str = "system") -> None:
         with self._lock:
             with self._engine.begin() as conn:
                 if store.select_rule(conn, rule_id) is None:
                     raise NotFound(f"no rule {rule_id!r}")
                 store.delete_rule(conn, rule_id)
+                self._record(actor, "rule_deleted", rule_id, None, conn)
             self._reload()
             self._clear_events(rule_id, REASON_DELETED)
 

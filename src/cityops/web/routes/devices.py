@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, HTTPException, Query
 
+from cityops.auth.tokens import Principal
 from cityops.core.errors import ConfigError, Conflict, NotFound
 from cityops.devices.registry import Device
 from cityops.devices.service import DeviceIn
@@ -24,7 +25,7 @@ DAY_MS = 86_400_000
 @router.get("/api/v1/devices", summary="List devices 设备列表")
 def list_devices(
     rt: RuntimeDep,
-    _who: ReaderDep,
+    who: ReaderDep,
     grid: Annotated[str | None, Query(description="area code: grid, community or street")] = None,
     model: str | None = None,
     status: Status | None = None,
@@ -40,6 +41,8 @@ def list_devices(
     for device_id in ids[start:]:
         device = rt.registry.get(device_id)
         if device is None or not _matches(rt, device, grid, model, tag, status, now):
+            continue
+        if not _in_scope(who, device):
             continue
         if len(items) == limit:
             next_cursor = items[-1]["id"]
@@ -68,6 +71,11 @@ def _matches(
     return status_of(rt.shadows.get(device.id), rt.registry.model_of(device), now) is status
 
 
+def _in_scope(who: Principal, device: Device) -> bool:
+    """People limited to areas see only the devices in them."""
+    return not who.grids or (device.grid_code or "").startswith(who.grids)
+
+
 def _summary(rt: Runtime, device: Device, now: int) -> dict[str, Any]:
     shadow = rt.shadows.get(device.id)
     model = rt.registry.model_of(device)
@@ -89,8 +97,8 @@ def _summary(rt: Runtime, device: Device, now: int) -> dict[str, Any]:
 
 
 @router.get("/api/v1/devices/{device_id}", summary="Device detail with shadow 设备详情")
-def get_device(device_id: str, rt: RuntimeDep, _who: ReaderDep) -> dict[str, Any]:
-    device = _device(rt, device_id)
+def get_device(device_id: str, rt: RuntimeDep, who: ReaderDep) -> dict[str, Any]:
+    device = _device(rt, device_id, who)
     shadow = rt.shadows.get(device.id)
     out = _summary(rt, device, rt.clock.now_ms())
     out["shadow"] = (
@@ -137,14 +145,14 @@ def rotate_token(device_id: str, rt: RuntimeDep, _who: AdminDep) -> dict[str, st
 def get_telemetry(
     device_id: str,
     rt: RuntimeDep,
-    _who: ReaderDep,
+    who: ReaderDep,
     property: Annotated[str | None, Query(alias="property")] = None,
     from_: Annotated[str | None, Query(alias="from")] = None,
     to: str | None = None,
     bucket: Annotated[str | None, Query(description="e.g. 5m, 1h: min/avg/max per bucket")] = None,
     limit: Annotated[int, Query(ge=1, le=100_000)] = 10_000,
 ) -> dict[str, Any]:
-    device = _device(rt, device_id)
+    device = _device(rt, device_id, who)
     model = rt.registry.model_of(device)
     end = parse_time(to, rt.clock.now_ms() + 1, "to")
     start = parse_time(from_, end - DAY_MS, "from")
@@ -179,8 +187,8 @@ def _pick(ts: int, values: dict[str, Any], prop: str | None) -> dict[str, Any] |
     return {"ts": ts, "value": values[prop]} if prop in values else None
 
 
-def _device(rt: Runtime, device_id: str) -> Device:
+def _device(rt: Runtime, device_id: str, who: Principal | None = None) -> Device:
     device = rt.registry.get(device_id)
-    if device is None:
+    if device is None or (who is not None and not _in_scope(who, device)):
         raise HTTPException(404, f"no device {device_id!r}")
     return device

@@ -7,14 +7,23 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, HTTPException, Query, Request
 from fastapi.responses import StreamingResponse
 
+from cityops.auth.tokens import Principal, Role
 from cityops.core.errors import Conflict, NotFound
 from cityops.events import store
 from cityops.events.model import Event, EventSource, EventStatus, Severity
 from cityops.runtime import Runtime
-from cityops.web.auth import AdminDep, ReaderDep, RuntimeDep
+from cityops.web.auth import ReaderDep, RuntimeDep
 from cityops.web.params import parse_time
 
 router = APIRouter(tags=["events 事件"])
+
+
+ACKNOWLEDGERS = frozenset({Role.ADMIN, Role.DUTY_CHIEF, Role.INTAKE_OPERATOR, Role.DISPATCHER})
+
+
+def in_scope(who: Principal, event: Event) -> bool:
+    """People limited to areas see only the events in them."""
+    return not who.grids or (event.grid_code or "").startswith(who.grids)
 
 
 def render(rt: Runtime, event: Event) -> dict[str, Any]:
@@ -54,7 +63,7 @@ def render(rt: Runtime, event: Event) -> dict[str, Any]:
 @router.get("/api/v1/events", summary="List events 事件列表")
 def list_events(
     rt: RuntimeDep,
-    _who: ReaderDep,
+    who: ReaderDep,
     status: Annotated[list[EventStatus] | None, Query()] = None,
     class_code: Annotated[
         str | None, Query(alias="class", description="class code or major prefix, e.g. E10")
@@ -69,6 +78,7 @@ def list_events(
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> dict[str, Any]:
     f = store.EventFilter(
+        grids=list(who.grids),
         status=status or [],
         class_code=class_code,
         severity=severity or [],
@@ -91,7 +101,7 @@ def list_events(
 async def stream_events(
     request: Request,
     rt: RuntimeDep,
-    _who: ReaderDep,
+    who: ReaderDep,
     severity: Annotated[list[Severity] | None, Query()] = None,
     class_code: Annotated[str | None, Query(alias="class")] = None,
     grid: str | None = None,
@@ -101,7 +111,8 @@ async def stream_events(
 
     def keep(event: Event) -> bool:
         return (
-            (not wanted or event.severity in wanted)
+            in_scope(who, event)
+            and (not wanted or event.severity in wanted)
             and (not class_code or event.class_code.startswith(class_code))
             and (not grid or (event.grid_code or "").startswith(grid))
         )
@@ -115,10 +126,10 @@ async def stream_events(
 
 
 @router.get("/api/v1/events/{event_id}", summary="Event detail 事件详情")
-def get_event(event_id: str, rt: RuntimeDep, _who: ReaderDep) -> dict[str, Any]:
+def get_event(event_id: str, rt: RuntimeDep, who: ReaderDep) -> dict[str, Any]:
     with rt.engine.connect() as conn:
         event = store.get(conn, event_id)
-        if event is None:
+        if event is None or not in_scope(who, event):
             raise HTTPException(404, f"no event {event_id!r}")
         changes = store.changes_of(conn, event_id)
     return {**render(rt, event), "changes": changes}
@@ -128,10 +139,16 @@ def get_event(event_id: str, rt: RuntimeDep, _who: ReaderDep) -> dict[str, Any]:
 def ack_event(
     event_id: str,
     rt: RuntimeDep,
-    who: AdminDep,
+    who: ReaderDep,
     body: Annotated[dict[str, str] | None, Body()] = None,
 ) -> dict[str, Any]:
-    """Operators acknowledge; until user accounts arrive, that means an admin key."""
+    """The centre acknowledges: duty chief, intake operator, dispatcher (and admins)."""
+    if who.role not in ACKNOWLEDGERS:
+        raise HTTPException(403, "only the operations centre acknowledges events")
+    with rt.engine.connect() as conn:
+        found = store.get(conn, event_id)
+    if found is not None and not in_scope(who, found):
+        raise HTTPException(404, f"no event {event_id!r}")
     note = (body or {}).get("note")
     try:
         return render(rt, rt.events.ack(event_id, actor=f"api_key:{who.id}", note=note))

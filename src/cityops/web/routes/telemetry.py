@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
+from cityops.auth.tokens import PrincipalKind, Role
 from cityops.core.errors import Overloaded
 from cityops.core.types import Source
 from cityops.ingest.pipeline import DEAD_LETTER_RAW_CAP, Prepared
@@ -40,6 +41,8 @@ _EXAMPLE = {"device_id": "UWL-UP-001", "ts": 1767225600000, "values": {"water_le
 )
 async def post_telemetry(request: Request, rt: RuntimeDep, who: PrincipalDep) -> JSONResponse:
     """Validate and store readings; answers only after they are committed (durable)."""
+    if who.kind is not PrincipalKind.DEVICE and who.role not in (Role.ADMIN, Role.INGEST):
+        return JSONResponse({"detail": "this credential may not write telemetry"}, 403)
     limit = rt.settings.max_body_bytes
     body, size = await _read_capped(request, limit)
     if size > limit:

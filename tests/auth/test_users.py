@@ -1,0 +1,54 @@
+"""Accounts: names, roles, scopes."""
+
+from __future__ import annotations
+
+import pytest
+
+from cityops.auth.tokens import PrincipalKind, Role
+from cityops.auth.users import UserInfo, UserService
+from cityops.core.errors import CityOpsError, Conflict, NotFound
+from tests.auth.conftest import PASSWORD, AuditSpy
+
+
+def test_a_user_becomes_a_principal_scoped_to_unit_and_grids(
+    users: UserService, alice: UserInfo
+) -> None:
+    who = users.authenticate("alice", PASSWORD).principal()
+    assert who.kind is PrincipalKind.USER
+    assert (who.id, who.role, who.unit) == (alice.id, Role.GRID_WORKER, "grid-team-3")
+    assert (who.grids, who.name) == (("330199003004",), "王丽")
+
+
+def test_usernames_are_case_and_width_insensitive(users: UserService, alice: UserInfo) -> None:
+    assert users.authenticate("ＡＬＩＣＥ ", PASSWORD).id == alice.id
+    with pytest.raises(Conflict):
+        users.create("Alice", "另一个", PASSWORD, Role.VIEWER)
+
+
+def test_the_ingest_role_is_for_api_keys_not_people(users: UserService) -> None:
+    with pytest.raises(CityOpsError, match="API key"):
+        users.create("gateway", "Gateway", PASSWORD, Role.INGEST)
+
+
+@pytest.mark.parametrize("grid", ["", "330199 003", "3301990030040050067890"])
+def test_grid_scopes_are_area_code_prefixes(users: UserService, grid: str) -> None:
+    with pytest.raises(CityOpsError, match="area codes"):
+        users.create("bob", "Bob", PASSWORD, Role.GRID_WORKER, grids=[grid])
+
+
+def test_changes_to_accounts_are_audited_without_secrets(
+    audit: AuditSpy, users: UserService, alice: UserInfo
+) -> None:
+    users.disable("alice", actor="cli:root")
+    users.enable("alice", actor="cli:root")
+    users.set_password("alice", "another passphrase", actor="cli:root")
+    assert audit.actions() == ["user_created", "user_disabled", "user_enabled", "password_changed"]
+    assert all(entry[2] == "alice" for entry in audit.entries)
+    assert "another passphrase" not in repr(audit.entries)
+    assert PASSWORD not in repr(audit.entries)
+
+
+def test_unknown_users_are_not_found(users: UserService) -> None:
+    for change in (users.disable, users.enable):
+        with pytest.raises(NotFound):
+            change("nobody")
