@@ -167,3 +167,21 @@ def test_shadows_survive_a_restart(runtime: Runtime, client: TestClient, clock: 
         assert shadow.values == {"water_level_cm": 3.0}
     finally:
         again.stop()
+
+
+def test_a_revoked_device_token_stops_working_until_rotated(
+    client: TestClient, clock: FakeClock
+) -> None:
+    token = register(client, "UWL-V-1")["token"]
+    body = reading("UWL-V-1", clock.now_ms(), water_level_cm=1.0)
+    own = {"Authorization": f"Bearer {token}"}
+    assert client.post("/api/v1/telemetry", json=body, headers=own).status_code == 200
+    assert client.delete("/api/v1/devices/UWL-V-1/token").status_code == 204
+    assert client.post("/api/v1/telemetry", json=body, headers=own).status_code == 401
+    fresh = client.post("/api/v1/devices/UWL-V-1/token").json()["token"]
+    later = reading("UWL-V-1", clock.now_ms() - 1000, water_level_cm=1.0)
+    answer = client.post(
+        "/api/v1/telemetry", json=later, headers={"Authorization": f"Bearer {fresh}"}
+    )
+    assert answer.status_code == 200
+    assert client.delete("/api/v1/devices/NOPE/token").status_code == 404

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 from datetime import date
 from typing import Annotated, Protocol
@@ -102,6 +103,21 @@ class DeviceService:
             )
         self._registry.replace_token(device_id, old_hash, new_hash)
         return token
+
+    def revoke_token(self, device_id: str) -> None:
+        """The device's token stops working at once; it can write again only after a rotation
+        (a lost or stolen device). The stored hash becomes one no token can match."""
+        if self._registry.get(device_id) is None:
+            raise NotFound(f"no device {device_id!r}")
+        unusable = "revoked:" + secrets.token_hex(28)
+        with self._engine.begin() as conn:
+            old_hash = conn.execute(
+                sa.select(devices.c.token_hash).where(devices.c.id == device_id)
+            ).scalar_one()
+            conn.execute(
+                devices.update().where(devices.c.id == device_id).values(token_hash=unusable)
+            )
+        self._registry.replace_token(device_id, old_hash, unusable)
 
     def _check_models(self, specs: Sequence[DeviceIn]) -> None:
         unknown = sorted({s.model for s in specs} - set(self._registry.models))

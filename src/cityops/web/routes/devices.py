@@ -141,6 +141,17 @@ def rotate_token(device_id: str, rt: RuntimeDep, _who: AdminDep) -> dict[str, st
         raise HTTPException(404, str(exc)) from exc
 
 
+@router.delete(
+    "/api/v1/devices/{device_id}/token", status_code=204, summary="Revoke device token 吊销设备密钥"
+)
+def revoke_token(device_id: str, rt: RuntimeDep, who: AdminDep) -> None:
+    try:
+        rt.devices.revoke_token(device_id)
+    except NotFound as exc:
+        raise HTTPException(404, str(exc)) from exc
+    rt.audit.append(f"{who.kind.value}:{who.id}", "device_token_revoked", device_id)
+
+
 @router.get("/api/v1/devices/{device_id}/telemetry", summary="Device telemetry 设备历史数据")
 def get_telemetry(
     device_id: str,
