@@ -186,6 +186,10 @@ class Runtime:
         devices = self.devices.load()
         shadows = self.shadows.load(self.engine)
         events = self.events.load()
+        # Events committed just before a crash may never have reached intake (it runs from the
+        # in-process bus after the commit): offer every open event again; those with a case
+        # are skipped.
+        self.intake.on_events_changed(self.events.open_events())
         rules = self.rules.load()
         log.info(
             "loaded %d devices, %d shadows, %d open events, %d rules",

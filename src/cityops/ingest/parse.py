@@ -51,6 +51,8 @@ def split_items(body: bytes, ndjson: bool) -> list[Item]:
         raws = _decode_raw_list.decode(body)
     except msgspec.DecodeError as exc:
         return _split_with_non_finite(body) or [Item(0, body, error=_malformed(body, exc))]
+    except RecursionError:
+        return [Item(0, body, error=_too_deep())]
     return [_decode_item(i, bytes(raw)) for i, raw in enumerate(raws)]
 
 
@@ -61,6 +63,13 @@ def _decode_item(index: int, raw: bytes) -> Item:
         return Item(index, raw, error=_shape_error(exc))
     except msgspec.DecodeError as exc:
         return Item(index, raw, error=_malformed(raw, exc))
+    except RecursionError:
+        return Item(index, raw, error=_too_deep())
+
+
+def _too_deep() -> Invalid:
+    """Hostile nesting (thousands of levels) must be a rejection, not a crash of the edge."""
+    return Invalid(Code.BAD_SHAPE, "JSON nested too deeply")
 
 
 def _split_with_non_finite(body: bytes) -> list[Item] | None:
@@ -73,7 +82,7 @@ def _split_with_non_finite(body: bytes) -> list[Item] | None:
         return None
     try:
         parsed = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
     if not isinstance(parsed, list):
         return None
