@@ -89,35 +89,23 @@ class DeviceService:
 
     def rotate_token(self, device_id: str) -> str:
         """Issue a new token; the old one stops working at once."""
-        device = self._registry.get(device_id)
-        if device is None:
-            raise NotFound(f"no device {device_id!r}")
         token = new_token("cod")
-        new_hash = hash_token(token)
-        with self._engine.begin() as conn:
-            old_hash = conn.execute(
-                sa.select(devices.c.token_hash).where(devices.c.id == device_id)
-            ).scalar_one()
-            conn.execute(
-                devices.update().where(devices.c.id == device_id).values(token_hash=new_hash)
-            )
-        self._registry.replace_token(device_id, old_hash, new_hash)
+        self._replace_hash(device_id, hash_token(token))
         return token
 
     def revoke_token(self, device_id: str) -> None:
         """The device's token stops working at once; it can write again only after a rotation
         (a lost or stolen device). The stored hash becomes one no token can match."""
+        self._replace_hash(device_id, "revoked:" + secrets.token_hex(28))
+
+    def _replace_hash(self, device_id: str, new_hash: str) -> None:
         if self._registry.get(device_id) is None:
             raise NotFound(f"no device {device_id!r}")
-        unusable = "revoked:" + secrets.token_hex(28)
+        where = devices.c.id == device_id
         with self._engine.begin() as conn:
-            old_hash = conn.execute(
-                sa.select(devices.c.token_hash).where(devices.c.id == device_id)
-            ).scalar_one()
-            conn.execute(
-                devices.update().where(devices.c.id == device_id).values(token_hash=unusable)
-            )
-        self._registry.replace_token(device_id, old_hash, unusable)
+            old_hash = conn.execute(sa.select(devices.c.token_hash).where(where)).scalar_one()
+            conn.execute(devices.update().where(where).values(token_hash=new_hash))
+        self._registry.replace_token(device_id, old_hash, new_hash)
 
     def _check_models(self, specs: Sequence[DeviceIn]) -> None:
         unknown = sorted({s.model for s in specs} - set(self._registry.models))
