@@ -95,7 +95,9 @@ def test_rainstorm_cases_go_round_the_whole_loop(
         assert closed.json()["state"] == "closed"
 
     detail = client.get(f"/api/v1/cases/{late}", headers=chief).json()
-    assert [t["action"] for t in detail["timeline"] if t["action"] != "attach_event"] == [
+    # The maintenance tick may escalate the late case while it waits (a 督办 record): allowed.
+    side_steps = {"attach_event", "escalate"}
+    assert [t["action"] for t in detail["timeline"] if t["action"] not in side_steps] == [
         "create",
         "dispatch",
         "accept",

@@ -1,4 +1,4 @@
-"""The ingest service shared by every edge: parse → validate → hand to the writer.
+"""The ingest service shared by every edge: parse → validate → rate-limit → hand to the writer.
 
 `prepare` is pure CPU work (it may run in any thread); `submit` queues the result for the next
 group commit. An edge acknowledges its client only when the returned future has resolved.
@@ -15,6 +15,7 @@ from cityops.core.clock import Clock
 from cityops.core.types import DeadLetter, Reading, Rejection, Source
 from cityops.devices.registry import DeviceRegistry
 from cityops.ingest.parse import split_items
+from cityops.ingest.ratelimit import RateLimiter
 from cityops.ingest.reasons import Code, Invalid
 from cityops.ingest.stats import IngestStats
 from cityops.ingest.validate import validate
@@ -43,12 +44,14 @@ class IngestService:
         *,
         future_tolerance_s: int = 300,
         stats: IngestStats | None = None,
+        limiter: RateLimiter | None = None,
     ) -> None:
         self._registry = registry
         self._writer = writer
         self._clock = clock
         self._future_tolerance_ms = future_tolerance_s * 1000
         self.stats = stats or IngestStats()
+        self.limiter = limiter if limiter is not None else RateLimiter()
 
     def prepare(
         self,
@@ -62,20 +65,26 @@ class IngestService:
         """Parse and validate a payload; never raises for bad input."""
         now = self._clock.now_ms()
         out = Prepared([], [], [])
+        check_budget, scale = self.limiter.check, self.limiter.scale_for(principal)
+        # Only HTTP is budgeted by arrival: an MQTT backlog the broker redelivers after an
+        # outage arrives all at once but was sent over hours (per-device MQTT limits belong to
+        # the broker's ACL and quotas).
+        limited = source is Source.HTTP
         for item in split_items(body, ndjson):
             error = item.error
             if item.reading is not None:
                 try:
-                    out.readings.append(
-                        validate(
-                            item.reading,
-                            registry=self._registry,
-                            principal=principal,
-                            topic_device=topic_device,
-                            now_ms=now,
-                            future_tolerance_ms=self._future_tolerance_ms,
-                        )
+                    reading = validate(
+                        item.reading,
+                        registry=self._registry,
+                        principal=principal,
+                        topic_device=topic_device,
+                        now_ms=now,
+                        future_tolerance_ms=self._future_tolerance_ms,
                     )
+                    if limited:
+                        check_budget(reading.device_id, now, scale)  # valid readings only
+                    out.readings.append(reading)
                     continue
                 except Invalid as exc:
                     error = exc

@@ -19,6 +19,7 @@ class Code(StrEnum):
     WRONG_TYPE = "wrong_type"
     OUT_OF_RANGE = "out_of_range"
     NOT_FINITE = "not_finite"
+    RATE_LIMITED = "rate_limited"
 
 
 class Invalid(Exception):

@@ -22,6 +22,7 @@ from cityops.runtime import Runtime
 from cityops.taxonomy import routes as taxonomy
 from cityops.web.docs import STATIC, mount_docs
 from cityops.web.routes import dead_letters, devices, district, events, health, telemetry
+from cityops.web.security import install_security
 from cityops.web.sse import Broadcaster
 
 
@@ -45,6 +46,7 @@ def create_app(rt: Runtime, *, manage_runtime: bool = True) -> FastAPI:
         redoc_url=None,
         lifespan=lifespan,
     )
+    install_security(app, rt.settings)
     app.state.runtime = rt
     app.state.broadcaster = Broadcaster(rt.bus)
     for module in (

@@ -1,11 +1,12 @@
-"""OpenAPI docs served entirely from this server (no CDN): Swagger UI from the
-`swagger-ui-bundle` package, started by a static script instead of an inline one."""
+"""OpenAPI docs served entirely from this server (no CDN): Swagger UI 5 (it renders OpenAPI 3.1,
+which 4.x does not) from the `fastapi-offline` wheel, started by a static script instead of an
+inline one so the CSP needs no 'unsafe-inline'."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-import swagger_ui_bundle
+import fastapi_offline
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
@@ -23,9 +24,8 @@ _PAGE = """<!doctype html>
 
 
 def mount_docs(app: FastAPI) -> None:
-    app.mount(
-        "/static/swagger", StaticFiles(directory=swagger_ui_bundle.swagger_ui_path), "swagger"
-    )
+    assets = Path(fastapi_offline.__file__).parent / "static"
+    app.mount("/static/swagger", StaticFiles(directory=assets), "swagger")
 
     @app.get("/docs", include_in_schema=False)
     def docs() -> HTMLResponse:
