@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import secrets
+import socket
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
+import uvicorn
 from fastapi.testclient import TestClient
 
 from cityops.auth.tokens import Role
@@ -106,3 +110,20 @@ def client(runtime: Runtime, admin_key: str) -> Iterator[TestClient]:
     app = create_app(runtime, manage_runtime=False)
     with TestClient(app, headers={"Authorization": f"Bearer {admin_key}"}) as c:
         yield c
+
+
+@pytest.fixture
+def live(runtime: Runtime) -> Iterator[str]:
+    """A real HTTP server in a thread, for what only a real server shows (streaming)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    app = create_app(runtime, manage_runtime=False)
+    server = uvicorn.Server(uvicorn.Config(app, port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    while not server.started:
+        time.sleep(0.02)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(10)

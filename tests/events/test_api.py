@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import httpx
-import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 
 from cityops.auth.tokens import Role
 from cityops.events.model import Clear, EventSource, Severity, Signal
 from cityops.runtime import Runtime
-from cityops.web.app import create_app
 
 
 def raise_event(rt: Runtime, key: str, severity: Severity = Severity.YELLOW, **kw: Any) -> str:
@@ -94,23 +89,6 @@ def test_acknowledge_through_the_api(client: TestClient, runtime: Runtime) -> No
         f"/api/v1/events/{event_id}/ack", headers={"Authorization": f"Bearer {viewer}"}
     )
     assert refused.status_code == 403
-
-
-@pytest.fixture
-def live(runtime: Runtime, admin_key: str) -> Iterator[str]:
-    """A real HTTP server in a thread: streaming responses need one."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    app = create_app(runtime, manage_runtime=False)
-    server = uvicorn.Server(uvicorn.Config(app, port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
 
 
 def test_the_stream_delivers_each_change_as_it_commits(

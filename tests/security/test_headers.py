@@ -4,14 +4,10 @@ of the API, and streamed answers still streamed."""
 from __future__ import annotations
 
 import re
-import socket
-import threading
-import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 
 import httpx
 import pytest
-import uvicorn
 from fastapi.testclient import TestClient
 
 from cityops.runtime import Runtime
@@ -112,23 +108,6 @@ def test_a_server_error_is_json_with_the_headers(runtime: Runtime) -> None:
     assert response.status_code == 500
     assert response.json() == {"detail": "internal server error"}
     assert_secured(response.headers)
-
-
-@pytest.fixture
-def live(runtime: Runtime) -> Iterator[str]:
-    """A real HTTP server in a thread: only a real server shows whether a response streams."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    app = create_app(runtime, manage_runtime=False)
-    server = uvicorn.Server(uvicorn.Config(app, port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(10)
 
 
 def test_the_event_stream_still_streams_and_carries_the_headers(live: str, admin_key: str) -> None:
