@@ -7,9 +7,18 @@ CITYOPS_REQUIRE_SERVICES=1 (set by CI) the same situation fails instead.
 from __future__ import annotations
 
 import os
+import secrets
 import socket
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import pytest
+import sqlalchemy as sa
+
+from cityops.core.config import Settings
+from cityops.runtime import Runtime
 
 PG_ADMIN_URL = os.environ.get(
     "CITYOPS_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
@@ -37,3 +46,34 @@ def mqtt_url() -> str:
     if not port_open(MQTT_HOST, MQTT_PORT):
         missing("Mosquitto MQTT broker", f"{MQTT_HOST}:{MQTT_PORT}")
     return f"mqtt://{MQTT_HOST}:{MQTT_PORT}"
+
+
+def mqtt_test_settings(data_dir: Path, database_url: str, root: str, **overrides: Any) -> Settings:
+    """A subscriber on its own topic root and client id, with a short session on the shared
+    broker, so tests neither see each other's messages nor leave week-long sessions behind."""
+    fields: dict[str, Any] = {
+        "data_dir": data_dir,
+        "database_url": database_url,
+        "mqtt_url": mqtt_url(),
+        "mqtt_topic": f"{root}/devices/+/telemetry",
+        "mqtt_share_group": "",
+        "mqtt_client_id": f"cityops-test-{secrets.token_hex(4)}",
+        "mqtt_session_expiry_s": 5,
+        **overrides,
+    }
+    return Settings(**fields)
+
+
+def wait_for(check: Callable[[], bool], seconds: float = 20) -> None:
+    """Poll until `check` holds (things that cross a broker or a thread take a moment)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if check():
+            return
+        time.sleep(0.05)
+    raise AssertionError("condition not reached in time")
+
+
+def rows(rt: Runtime, table: sa.Table) -> int:
+    with rt.engine.connect() as conn:
+        return int(conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one())

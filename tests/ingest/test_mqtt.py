@@ -11,10 +11,9 @@ import msgspec
 import paho.mqtt.client as mqtt
 import pytest
 import sqlalchemy as sa
-from tests.services import MQTT_HOST, MQTT_PORT, mqtt_url
+from tests.services import MQTT_HOST, MQTT_PORT, mqtt_test_settings, rows, wait_for
 
 from cityops.core.clock import SystemClock
-from cityops.core.config import Settings
 from cityops.devices.service import DeviceIn
 from cityops.runtime import Runtime
 from cityops.store.schema import dead_letters, readings
@@ -29,15 +28,7 @@ def root() -> str:
 
 @pytest.fixture
 def mqtt_runtime(tmp_path: Path, database_url: str, root: str) -> Iterator[Runtime]:
-    settings = Settings(
-        data_dir=tmp_path,
-        database_url=database_url,
-        mqtt_url=mqtt_url(),
-        mqtt_topic=f"{root}/devices/+/telemetry",
-        mqtt_share_group="",
-        mqtt_client_id=f"cityops-test-{secrets.token_hex(4)}",
-        mqtt_session_expiry_s=5,
-    )
+    settings = mqtt_test_settings(tmp_path, database_url, root)
     rt = Runtime(settings, SystemClock())
     rt.start()
     rt.devices.register(
@@ -74,20 +65,6 @@ def publish() -> Iterator[Callable[[str, bytes], None]]:
     yield send
     client.disconnect()
     client.loop_stop()
-
-
-def wait_for(check: Callable[[], bool], seconds: float = 10) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.05)
-    raise AssertionError("condition not reached in time")
-
-
-def rows(rt: Runtime, table: sa.Table) -> int:
-    with rt.engine.connect() as conn:
-        return int(conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one())
 
 
 def test_readings_published_over_mqtt_are_stored_and_acknowledged(

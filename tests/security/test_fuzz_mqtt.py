@@ -14,16 +14,14 @@ from typing import Any
 import msgspec
 import paho.mqtt.client as mqtt
 import pytest
-import sqlalchemy as sa
 from paho.mqtt.enums import CallbackAPIVersion
 
 from cityops.core.clock import SystemClock
-from cityops.core.config import Settings
 from cityops.devices.service import DeviceIn
 from cityops.ingest.parse import split_items
 from cityops.runtime import Runtime
 from cityops.store.schema import dead_letters, readings
-from tests.services import MQTT_HOST, MQTT_PORT, mqtt_url
+from tests.services import MQTT_HOST, MQTT_PORT, mqtt_test_settings, rows, wait_for
 
 pytestmark = pytest.mark.mqtt
 
@@ -38,16 +36,7 @@ def root() -> str:
 
 @pytest.fixture
 def mqtt_runtime(tmp_path: Path, database_url: str, root: str) -> Iterator[Runtime]:
-    settings = Settings(
-        data_dir=tmp_path,
-        database_url=database_url,
-        mqtt_url=mqtt_url(),
-        mqtt_topic=f"{root}/devices/+/telemetry",
-        mqtt_share_group="",
-        mqtt_client_id=f"cityops-fuzz-{secrets.token_hex(4)}",
-        mqtt_session_expiry_s=5,
-        mqtt_max_payload_bytes=MAX_PAYLOAD,
-    )
+    settings = mqtt_test_settings(tmp_path, database_url, root, mqtt_max_payload_bytes=MAX_PAYLOAD)
     rt = Runtime(settings, SystemClock())
     rt.start()
     gauge = DeviceIn(id=DEVICE, model="underpass_water_level", name="g", lon=120.3, lat=30.3,
@@ -76,20 +65,6 @@ def publish(root: str) -> Iterator[Callable[[str, bytes], None]]:
     yield send
     client.disconnect()
     client.loop_stop()
-
-
-def wait_for(check: Callable[[], bool], seconds: float = 20) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if check():
-            return
-        time.sleep(0.05)
-    raise AssertionError("condition not reached in time")
-
-
-def rows(rt: Runtime, table: sa.Table) -> int:
-    with rt.engine.connect() as conn:
-        return int(conn.execute(sa.select(sa.func.count()).select_from(table)).scalar_one())
 
 
 def junk(rng: random.Random, depth: int = 0) -> Any:
