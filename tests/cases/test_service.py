@@ -168,8 +168,11 @@ def test_overdue_cases_escalate_to_the_parent_unit_with_a_supervision_record(
     case = cases.act(case.id, "dispatch", DISPATCHER)
     monday.advance(3600)
     assert cases.tick() == []
-    assert cases.light(case) == "yellow" or cases.light(case) == "green"
-    monday.advance(3601)
+    assert cases.light(case) == "green"  # half of the 2-hour limit used
+    monday.advance(2700)
+    assert cases.light(case) == "yellow"  # 1 h 45 min of 2 h: past the 80 % warning share
+    assert cases.tick() == []  # warned, not yet overdue
+    monday.advance(901)
     (escalated,) = cases.tick()
     assert escalated.escalation_level == 1
     assert escalated.escalated_to == "330199"
