@@ -4,7 +4,13 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test install lint typecheck unit bench-http bench-mqtt bench-detect lock clean
+# The screens: front-end packages from the npm registry (package-lock.json), bundled by Vite
+# into the Python package; rebuilt only when their sources change. No CDN at run time.
+UI_OUT  := src/cityops/web/static/ui/index.html
+UI_DEPS := frontend/node_modules/.package-lock.json
+UI_SRC  := $(shell find frontend/src -type f 2>/dev/null) frontend/index.html frontend/vite.config.js
+
+.PHONY: demo test install ui browser lint typecheck unit bench-http bench-mqtt bench-detect lock clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "CityOps needs Python 3.11+"'
@@ -14,7 +20,19 @@ $(STAMP): pyproject.toml constraints.txt
 
 install: $(STAMP)
 
-demo: $(STAMP)
+$(UI_DEPS): frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+
+$(UI_OUT): $(UI_DEPS) $(UI_SRC)
+	cd frontend && npm run build
+
+ui: $(UI_OUT)
+
+# Debian's Chromium for the browser tests (Playwright drives it; it never downloads a browser).
+browser:
+	bash scripts/install_browser.sh
+
+demo: $(STAMP) ui
 	$(BIN)/cityops demo $(ARGS)
 
 test: lint typecheck unit
@@ -26,7 +44,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP)
+unit: $(STAMP) ui browser
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 bench-http: $(STAMP)
@@ -45,4 +63,4 @@ lock:
 	/tmp/cityops-lock/bin/pip freeze --exclude-editable | sort > constraints.txt
 
 clean:
-	rm -rf $(VENV) .cityops .mypy_cache .ruff_cache .pytest_cache
+	rm -rf $(VENV) .cityops .mypy_cache .ruff_cache .pytest_cache frontend/node_modules src/cityops/web/static/ui

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from cityops.auth.sessions import TokenKind
 from cityops.auth.tokens import PrincipalKind, Role
-from cityops.auth.users import UserInfo, UserService
+from cityops.auth.users import UserChanges, UserInfo, UserService
 from cityops.core.errors import CityOpsError, Conflict, NotFound
 from tests.auth.conftest import PASSWORD, AuditSpy
 
@@ -52,3 +53,55 @@ def test_unknown_users_are_not_found(users: UserService) -> None:
     for change in (users.disable, users.enable):
         with pytest.raises(NotFound):
             change("nobody")
+
+
+def test_an_admin_changes_role_unit_and_areas_in_one_audited_step(
+    audit: AuditSpy, users: UserService, alice: UserInfo
+) -> None:
+    changed = users.update(
+        "alice",
+        UserChanges(role=Role.INSPECTOR, unit=None, grids=["330199003"], display_name="王丽丽"),
+        actor="user:admin",
+    )
+    assert (changed.role, changed.unit, changed.grids) == (Role.INSPECTOR, None, ("330199003",))
+    assert changed.display_name == "王丽丽"
+    actor, action, target, details = audit.entries[-1]
+    assert (actor, action, target) == ("user:admin", "user_updated", "alice")
+    assert details == {
+        "role": "inspector",
+        "unit": None,
+        "grids": ["330199003"],
+        "display_name": "王丽丽",
+    }
+    assert users.authenticate("alice", PASSWORD).principal().role is Role.INSPECTOR
+
+
+def test_fields_left_out_stay_and_an_empty_change_is_not_recorded(
+    audit: AuditSpy, users: UserService, alice: UserInfo
+) -> None:
+    same = users.update("alice", UserChanges(role=Role.GRID_WORKER), actor="user:admin")
+    assert same == alice
+    assert audit.actions() == ["user_created"]
+
+
+def test_disabling_by_update_ends_every_session_and_enabling_lifts_a_lock(
+    audit: AuditSpy, users: UserService, alice: UserInfo
+) -> None:
+    pair = users.sessions.issue_pair(alice.id)
+    users.update("alice", UserChanges(disabled=True))
+    assert users.principal_for(pair.access_token, TokenKind.ACCESS) is None
+    users.update("alice", UserChanges(disabled=False))
+    assert users.get("alice").disabled is False
+    assert audit.actions()[-2:] == ["user_disabled", "user_enabled"]
+
+
+def test_an_update_meets_the_same_rules_as_creation(users: UserService, alice: UserInfo) -> None:
+    with pytest.raises(CityOpsError, match="API key"):
+        users.update("alice", UserChanges(role=Role.INGEST))
+    with pytest.raises(CityOpsError, match="area codes"):
+        users.update("alice", UserChanges(grids=["3301 99"]))
+    with pytest.raises(CityOpsError, match="empty"):
+        users.update("alice", UserChanges(display_name=" "))
+    with pytest.raises(NotFound):
+        users.update("nobody", UserChanges(disabled=True))
+    assert users.get("alice") == alice

@@ -276,3 +276,23 @@ def test_kpis_of_a_chosen_period_and_bad_parameters(as_: As) -> None:
         as_("viewer", "get", "/api/v1/stats/cases", params={"from": "yesterday"}).status_code == 400
     )
     assert as_("gateway", "get", "/api/v1/stats/cases").status_code == 403
+
+
+def test_a_patrol_report_carries_the_photo_taken_before_it(as_: As) -> None:
+    photo = as_("intake", "post", "/api/v1/evidence", files={"file": ("p.png", png(), "image/png")})
+    assert photo.status_code == 201, photo.text
+    evidence_id = photo.json()["id"]
+    case = report(as_, evidence=[evidence_id])
+    assert case["evidence"] == [evidence_id]
+    assert as_("intake", "get", f"/api/v1/evidence/{evidence_id}").content == png()
+
+
+def test_a_report_naming_unknown_evidence_is_refused(as_: As) -> None:
+    response = as_("intake", "post", "/api/v1/cases", json={**FLOOD, "evidence": ["0" * 32]})
+    assert response.status_code == 422
+    assert "upload it first" in response.json()["detail"]
+
+
+def test_an_upload_that_is_not_an_image_is_refused_as_unsupported(as_: As) -> None:
+    files = {"file": ("a.png", b"<script>", "image/png")}
+    assert as_("intake", "post", "/api/v1/evidence", files=files).status_code == 415

@@ -85,6 +85,9 @@ READS = [
     "/api/v1/stats/ingest",
     "/api/v1/rules",
     "/api/v1/detections",
+    "/api/v1/screen/config",
+    "/api/v1/screen/overview",
+    "/api/v1/screen/devices",
 ]
 
 
@@ -107,7 +110,7 @@ def test_reads_are_open_to_every_person_but_not_to_gateways(
     check(client, keys, READERS, lambda c, h: c.get(path, headers=h))
 
 
-@pytest.mark.parametrize("path", ["/api/v1/dead-letters", "/api/v1/audit"])
+@pytest.mark.parametrize("path", ["/api/v1/dead-letters", "/api/v1/audit", "/api/v1/users"])
 def test_admin_only_reads(client: TestClient, keys: dict[Role, dict[str, str]], path: str) -> None:
     check(client, keys, ADMIN, lambda c, h: c.get(path, headers=h))
 
@@ -164,3 +167,37 @@ def test_who_may_report_and_file_cases(
     for role in (Role.UNIT_HANDLER, Role.SERVICE_COMPANY, Role.VOLUNTEER, Role.GRID_WORKER):
         assert client.get(case_url, headers=keys[role]).status_code == 404
     assert client.get(case_url, headers=keys[Role.VIEWER]).status_code == 200
+
+
+def test_every_person_reads_a_devices_threshold_lines(
+    client: TestClient, keys: dict[Role, dict[str, str]]
+) -> None:
+    device = {
+        "id": "W-1",
+        "model": "underpass_water_level",
+        "name": "w",
+        "lon": 120.3,
+        "lat": 30.3,
+        "owner_unit": "u",
+    }
+    assert client.post("/api/v1/devices", json=device).status_code == 201
+    check(client, keys, READERS, lambda c, h: c.get("/api/v1/devices/W-1/thresholds", headers=h))
+
+
+def test_accounts_are_managed_by_admins(
+    client: TestClient, keys: dict[Role, dict[str, str]]
+) -> None:
+    body = {"username": "x", "password": "", "role": "viewer"}
+    check(client, keys, ADMIN, lambda c, h: c.post("/api/v1/users", json=body, headers=h))
+    check(
+        client,
+        keys,
+        ADMIN,
+        lambda c, h: c.patch("/api/v1/users/nobody", json={"disabled": True}, headers=h),
+    )
+    check(
+        client,
+        keys,
+        ADMIN,
+        lambda c, h: c.post("/api/v1/users/nobody/password", json={"password": ""}, headers=h),
+    )

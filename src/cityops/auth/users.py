@@ -15,7 +15,7 @@ import re
 import secrets
 import unicodedata
 from collections.abc import Sequence
-from typing import Any, NoReturn
+from typing import Annotated, Any, NoReturn
 
 import msgspec
 import sqlalchemy as sa
@@ -61,6 +61,17 @@ def normalize_username(username: str) -> str:
     return unicodedata.normalize("NFKC", username).strip().casefold()
 
 
+class UserChanges(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    """What an admin may change about an account; a field left out stays as it is (`unit`
+    and `grids` may be set to none/empty, which lifts the limit)."""
+
+    display_name: Annotated[str, msgspec.Meta(max_length=100)] | msgspec.UnsetType = msgspec.UNSET
+    role: Role | msgspec.UnsetType = msgspec.UNSET
+    unit: Annotated[str, msgspec.Meta(max_length=64)] | msgspec.UnsetType | None = msgspec.UNSET
+    grids: Annotated[list[str], msgspec.Meta(max_length=100)] | msgspec.UnsetType = msgspec.UNSET
+    disabled: bool | msgspec.UnsetType = msgspec.UNSET
+
+
 class UserService:
     def __init__(
         self,
@@ -97,13 +108,7 @@ class UserService:
         name = normalize_username(username)
         if not USERNAME.fullmatch(name):
             raise CityOpsError("a username has 2-64 letters, digits or . _ @ -")
-        bad = [g for g in grids if not GRID_PREFIX.fullmatch(g)]
-        if bad:
-            raise CityOpsError(f"grid prefixes are area codes; not {', '.join(bad)}")
-        if role is Role.INGEST:
-            raise CityOpsError("the ingest role is for systems; give them an API key")
-        if len(display_name) > 100 or len(unit or "") > 64:
-            raise CityOpsError("a display name has at most 100 characters, a unit at most 64")
+        _check_account(display_name, role, unit, grids)
         check_policy(name, password)
         now = self._clock.now_ms()
         info = UserInfo(
@@ -159,6 +164,36 @@ class UserService:
         with self._engine.begin() as conn:
             self._update(conn, user.id, disabled=False, failed_logins=0, locked_until=None)
             self._audit.append(actor, "user_enabled", user.username, conn=conn)
+
+    def update(self, username: str, changes: UserChanges, *, actor: str = "system") -> UserInfo:
+        """Change name, role, unit, areas or whether the account is enabled, in one audited
+        transaction. Role, unit and areas apply from the caller's next request (every request
+        reads the account); disabling also revokes every token at once, as `disable` does."""
+        user = self.get(username)
+        given = {
+            k: tuple(v) if k == "grids" else v
+            for k, v in msgspec.structs.asdict(changes).items()
+            if v is not msgspec.UNSET
+        }
+        after = msgspec.structs.replace(user, **given)
+        if not after.display_name.strip():
+            raise CityOpsError("a display name may not be empty")
+        _check_account(after.display_name, after.role, after.unit, after.grids)
+        changed = {k: v for k, v in given.items() if getattr(user, k) != v}
+        if not changed:
+            return user
+        with self._engine.begin() as conn:
+            self._update(conn, user.id, **_columns(changed))
+            fields = _columns({k: v for k, v in changed.items() if k != "disabled"})
+            if fields:
+                self._audit.append(actor, "user_updated", user.username, fields, conn=conn)
+            if changed.get("disabled") is True:
+                self.sessions.revoke_user(user.id, conn)
+                self._audit.append(actor, "user_disabled", user.username, conn=conn)
+            elif changed.get("disabled") is False:  # also lifts a lock-out, as `enable` does
+                self._update(conn, user.id, failed_logins=0, locked_until=None)
+                self._audit.append(actor, "user_enabled", user.username, conn=conn)
+        return self.by_id(user.id) or after
 
     def set_password(self, username: str, password: str, *, actor: str = "system") -> None:
         """Revokes every token too: a password is changed because the old one may be known."""
@@ -299,6 +334,25 @@ def _info(row: sa.Row[Any]) -> UserInfo:
         row.locked_until,
         row.created_at,
     )
+
+
+def _check_account(display_name: str, role: Role, unit: str | None, grids: Sequence[str]) -> None:
+    """The rules every account meets, on creation and on each change."""
+    bad = [g for g in grids if not GRID_PREFIX.fullmatch(g)]
+    if bad:
+        raise CityOpsError(f"grid prefixes are area codes; not {', '.join(bad)}")
+    if role is Role.INGEST:
+        raise CityOpsError("the ingest role is for systems; give them an API key")
+    if len(display_name) > 100 or len(unit or "") > 64:
+        raise CityOpsError("a display name has at most 100 characters, a unit at most 64")
+
+
+def _columns(values: dict[str, Any]) -> dict[str, Any]:
+    """Account fields as the users table stores them."""
+    return {
+        k: v.value if isinstance(v, Role) else list(v) if isinstance(v, tuple) else v
+        for k, v in values.items()
+    }
 
 
 def _why(reason: str, source: str | None) -> dict[str, Any]:

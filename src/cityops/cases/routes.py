@@ -134,6 +134,8 @@ class NewCaseIn(BaseModel):
     lon: float | None = Field(default=None, ge=-180, le=180)
     lat: float | None = Field(default=None, ge=-90, le=90)
     event_ids: list[str] = Field(default_factory=list, max_length=50)
+    evidence: list[str] = Field(default_factory=list, max_length=20)
+    """Photos uploaded first with `POST /api/v1/evidence` (a patrol report's)."""
     file_now: bool = False
     source: str = Field(default="patrol", pattern="^(patrol|hotline|citizen|manual)$")
 
@@ -142,6 +144,9 @@ class NewCaseIn(BaseModel):
 def create_case(rt: RuntimeDep, who: ReaderDep, body: NewCaseIn) -> dict[str, Any]:
     if rt.taxonomy.get(body.class_code) is None and len(rt.taxonomy):
         raise HTTPException(422, f"unknown event class {body.class_code!r}")
+    missing = [e for e in body.evidence if rt.evidence.get(e) is None]
+    if missing:
+        raise HTTPException(422, f"unknown evidence {missing[0]!r}: upload it first")
     grid = rt.district.locate_many([body.lon], [body.lat])[0] if body.lon and body.lat else None
     new = NewCase(
         class_code=body.class_code,
@@ -153,6 +158,7 @@ def create_case(rt: RuntimeDep, who: ReaderDep, body: NewCaseIn) -> dict[str, An
         lat=body.lat,
         grid_code=grid,
         event_ids=body.event_ids,
+        evidence=body.evidence,
     )
     try:
         return render(rt, rt.cases.create(new, actor_of(who), file_now=body.file_now), who)

@@ -417,6 +417,6 @@ def _require(requires: tuple[str, ...], action: str, given: ActionInput) -> None
 def _channel_of(kind: str) -> Channel:
     if kind == "company":
         return Channel.SERVICE
-    if kind in ("community", "volunteers"):
+    if kind in ("community", "grid_station", "volunteers"):
         return Channel.COGOVERNANCE
     return Channel.PROFESSIONAL

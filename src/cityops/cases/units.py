@@ -18,7 +18,9 @@ class Unit(msgspec.Struct, frozen=True):
     code: str
     name_zh: str
     name_en: str
-    kind: str  # district | street | community | centre | department | company | volunteers
+    kind: str
+    """district | street | community (from the district), or centre | department | company |
+    volunteers | grid_station (网格工作站: a community's grid workers) from units.yaml."""
     parent: str | None
 
 
@@ -27,7 +29,7 @@ class _UnitIn(BaseModel):
     code: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{1,63}$")
     name_zh: str
     name_en: str
-    kind: str = Field(pattern="^(centre|department|company|volunteers)$")
+    kind: str = Field(pattern="^(centre|department|company|volunteers|grid_station)$")
     parent: str | None = None
 
 

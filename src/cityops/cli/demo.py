@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import secrets
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 import uvicorn
@@ -15,6 +16,7 @@ from rich.console import Console
 from cityops.auth.tokens import Role
 from cityops.cli.data import demo_rules_path
 from cityops.core.config import Settings
+from cityops.core.errors import NotFound
 from cityops.devices.service import DeviceIn
 from cityops.district.loader import sample_district_path
 from cityops.district.service import import_district_file
@@ -26,6 +28,17 @@ from cityops.web.app import create_app
 
 console = Console()
 FOREVER_S = 10.0**9
+
+# One person for each screen: (username, display name, role, unit, areas).
+DEMO_ACCOUNTS: tuple[tuple[str, str, Role, str | None, tuple[str, ...]], ...] = (
+    ("admin", "系统管理员", Role.ADMIN, None, ()),
+    ("dispatcher", "派遣员 李明", Role.DISPATCHER, None, ()),
+    ("chief", "值班长 陈静", Role.DUTY_CHIEF, None, ()),
+    ("intake", "受理员 王芳", Role.INTAKE_OPERATOR, None, ()),
+    ("inspector", "监督员 赵强", Role.INSPECTOR, None, ()),
+    ("drainage", "排水管理处 刘洋", Role.UNIT_HANDLER, "dept-drainage", ()),
+    ("gridworker", "江畔社区网格员 周敏", Role.GRID_WORKER, "grid-330199001001", ("330199001001",)),
+)
 
 
 def demo(
@@ -52,10 +65,16 @@ def demo(
         [DeviceIn(**_spec_fields(spec)) for spec in sim.fleet], skip_existing=True
     )
     key = _demo_key(runtime)
+    accounts, password = ensure_demo_accounts(runtime, settings.data_dir)
     base_url = f"http://{host}:{port}"
-    _write_demo_file(settings.data_dir, base_url, key)
+    _write_demo_file(
+        settings.data_dir,
+        {"base_url": base_url, "api_key": key, "accounts": accounts, "password": password},
+    )
     console.print(f"[bold]CityOps 演示 demo[/bold]  {base_url}   API docs {base_url}/docs")
     console.print(f"admin API key: {key}")
+    names = ", ".join(f"{a['username']} ({a['role']})" for a in accounts)
+    console.print(f"demo accounts: {names}; password for all: {password}")
     console.print(
         f"{len(registered) + len(existing)} devices ({len(registered)} new), "
         f"scenario {sim.scenario.name!r} at speed {sim.speed}; "
@@ -91,11 +110,36 @@ def _demo_key(runtime: Runtime) -> str:
     return runtime.api_keys.create("demo", Role.ADMIN)[1]
 
 
-def _write_demo_file(data_dir: Path, base_url: str, key: str) -> None:
+def ensure_demo_accounts(runtime: Runtime, data_dir: Path) -> tuple[list[dict[str, str]], str]:
+    """The demo's people, created where absent, and their one shared password.
+
+    The password is made once per data directory and kept in `demo.json`, so it stays the same
+    across runs; accounts that exist already are left as they are (a changed password stays).
+    """
+    password = _demo_password(data_dir)
+    for username, name, role, unit, grids in DEMO_ACCOUNTS:
+        try:
+            runtime.users.get(username)
+        except NotFound:
+            runtime.users.create(username, name, password, role, unit, grids, actor="demo")
+    return [{"username": a[0], "role": a[2].value} for a in DEMO_ACCOUNTS], password
+
+
+def _demo_password(data_dir: Path) -> str:
+    try:
+        kept = json.loads((data_dir / "demo.json").read_text()).get("password")
+    except (OSError, ValueError, AttributeError):
+        kept = None
+    return kept if isinstance(kept, str) and kept else secrets.token_urlsafe(12)
+
+
+def _write_demo_file(data_dir: Path, content: dict[str, Any]) -> None:
+    """Secrets inside: readable by the owner only."""
     data_dir.mkdir(parents=True, exist_ok=True)
     path = data_dir / "demo.json"
-    path.write_text(json.dumps({"base_url": base_url, "api_key": key}, indent=2) + "\n")
-    path.chmod(0o600)
+    path.touch(mode=0o600)
+    path.chmod(0o600)  # before the secrets go in, also when an older file was left readable
+    path.write_text(json.dumps(content, indent=2, ensure_ascii=False) + "\n")
 
 
 async def _serve_and_simulate(

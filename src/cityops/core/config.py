@@ -53,6 +53,14 @@ class Settings(BaseSettings):
 
     shadow_flush_s: float = 5.0
 
+    basemap_url: str = ""
+    """Map tiles for the screens, an XYZ template such as ``https://tiles.example/{z}/{x}/{y}.png``
+    (a city's own tile server; nothing is fetched from a third party by default). Empty: the
+    screens draw the district outlines on a plain background."""
+    basemap_attribution: str = ""
+    """The credit line the tile provider's licence asks for, shown on the map."""
+    basemap_max_zoom: int = Field(18, ge=0, le=24)
+
     def resolved_database_url(self) -> str:
         if self.database_url:
             return self.database_url

@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import logging
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, UploadFile
 from fastapi.responses import FileResponse, JSONResponse, Response
 
+from cityops.auth.tokens import Role
+from cityops.evidence.store import EvidenceRejected, TooLarge, UnsupportedType
 from cityops.web.auth import ReaderDep, RuntimeDep
 
 router = APIRouter(tags=["evidence 证据"])
@@ -19,6 +21,28 @@ log = logging.getLogger(__name__)
 
 CACHE_CONTROL = "private, max-age=86400"
 """Evidence never changes once stored; `private` because it is behind credentials."""
+
+
+@router.post(
+    "/api/v1/evidence",
+    status_code=201,
+    summary="Upload a photo before its case exists 上传现场照片",
+    responses={413: {"description": "Too large"}, 415: {"description": "Not a JPEG/PNG/WebP"}},
+)
+async def upload(rt: RuntimeDep, who: ReaderDep, file: UploadFile) -> dict[str, str]:
+    """A patrol report's photo is taken before the case is created: store it first, then pass
+    its id in the new case's `evidence`."""
+    if who.role is Role.VIEWER:
+        raise HTTPException(403, "a viewer may not add evidence")
+    data = await file.read(rt.evidence.max_bytes + 1)
+    try:
+        info = rt.evidence.save(data, file.content_type, f"{who.kind.value}:{who.id}")
+    except EvidenceRejected as exc:
+        status = (
+            413 if isinstance(exc, TooLarge) else 415 if isinstance(exc, UnsupportedType) else 400
+        )
+        raise HTTPException(status, str(exc)) from exc
+    return {"id": info.id, "url": f"/api/v1/evidence/{info.id}"}
 
 
 @router.get(

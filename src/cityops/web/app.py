@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from cityops import __version__
 from cityops.audit import routes as audit
 from cityops.auth import routes as auth
+from cityops.auth import user_routes as users
 from cityops.cases import routes as cases
 from cityops.cases import stats_routes as case_stats
 from cityops.detections import routes as detections
@@ -19,6 +20,7 @@ from cityops.evidence import routes as evidence
 from cityops.open311 import routes as open311
 from cityops.rules import routes as rules
 from cityops.runtime import Runtime
+from cityops.screen import routes as screen
 from cityops.taxonomy import routes as taxonomy
 from cityops.web.docs import STATIC, mount_docs
 from cityops.web.routes import dead_letters, devices, district, events, health, telemetry
@@ -64,7 +66,9 @@ def create_app(rt: Runtime, *, manage_runtime: bool = True) -> FastAPI:
         cases,
         case_stats,
         auth,
+        users,
         audit,
+        screen,
     ):
         app.include_router(module.router)
     mount_docs(app)
@@ -72,6 +76,8 @@ def create_app(rt: Runtime, *, manage_runtime: bool = True) -> FastAPI:
 
     @app.get("/", include_in_schema=False)
     def home() -> FileResponse:
-        return FileResponse(STATIC / "index.html")
+        """The screens (built from `frontend/` by `make ui`); without them, a page that says so."""
+        built = STATIC / "ui" / "index.html"
+        return FileResponse(built if built.exists() else STATIC / "index.html")
 
     return app

@@ -151,7 +151,7 @@ def ack_event(
         raise HTTPException(404, f"no event {event_id!r}")
     note = (body or {}).get("note")
     try:
-        return render(rt, rt.events.ack(event_id, actor=f"api_key:{who.id}", note=note))
+        return render(rt, rt.events.ack(event_id, actor=f"{who.kind.value}:{who.id}", note=note))
     except NotFound as exc:
         raise HTTPException(404, str(exc)) from exc
     except Conflict as exc:

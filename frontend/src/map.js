@@ -1,0 +1,118 @@
+// The district map: our own vector layers (grids, devices, events) drawn by Leaflet on canvas,
+// with no basemap unless the city configures its own tile server (isolated networks have none).
+import L from "leaflet";
+import { useEffect, useRef } from "preact/hooks";
+import { html } from "./html.js";
+import { SEVERITY_COLORS } from "./charts.js";
+import { nameOf, t } from "./i18n.js";
+
+const STATUS_COLORS = { online: "#3ddc84", offline: "#9aa5b1", never_seen: "#5b6673" };
+const LOAD_COLORS = ["rgba(64,128,255,0.08)", "#f5c40055", "#ff7a0066", "#e0202077"];
+
+/** A grid's shade by its worst open event: none, yellow-ish, orange, red. */
+function gridFill(worst) {
+  return { blue: LOAD_COLORS[0], yellow: LOAD_COLORS[1], orange: LOAD_COLORS[2], red: LOAD_COLORS[3] }[worst] || LOAD_COLORS[0];
+}
+
+const RANK = { blue: 1, yellow: 2, orange: 3, red: 4 };
+
+export function DistrictMap({ config, grids, devices, events, onDevice, onEvent, onGrid, className = "map" }) {
+  const box = useRef(null);
+  const state = useRef({});
+
+  useEffect(() => {
+    const map = L.map(box.current, { preferCanvas: true, zoomSnap: 0.25, attributionControl: false });
+    map.getContainer().setAttribute("aria-label", t("map"));
+    const basemap = config && config.basemap;
+    if (basemap && basemap.url) {
+      L.tileLayer(basemap.url, { maxZoom: basemap.max_zoom || 18, attribution: basemap.attribution || "" }).addTo(map);
+      L.control.attribution({ prefix: false }).addTo(map);
+    }
+    const renderer = L.canvas({ padding: 0.2 });
+    const layers = {
+      grids: L.geoJSON(null, { renderer }).addTo(map),
+      devices: L.layerGroup().addTo(map),
+      events: L.layerGroup().addTo(map),
+    };
+    L.control
+      .layers(null, { [t("grids")]: layers.grids, [t("devices")]: layers.devices, [t("events")]: layers.events }, { collapsed: false })
+      .addTo(map);
+    const bbox = config && config.district && config.district.bbox;
+    if (bbox) map.fitBounds([[bbox[1], bbox[0]], [bbox[3], bbox[2]]]);
+    else map.setView([30.0, 120.0], 12);
+    state.current = { map, layers, renderer, fitted: !!bbox };
+    return () => map.remove();
+  }, []);
+
+  // Grids, shaded by the worst open event in each.
+  useEffect(() => {
+    const { map, layers, fitted } = state.current;
+    if (!grids) return;
+    const worst = {};
+    for (const e of events || []) {
+      if (!e.grid_code) continue;
+      if ((RANK[e.severity] || 0) > (RANK[worst[e.grid_code]] || 0)) worst[e.grid_code] = e.severity;
+    }
+    layers.grids.clearLayers();
+    layers.grids.options.style = (f) => ({
+      color: "#4fa3ff",
+      weight: 1,
+      fillColor: gridFill(worst[f.properties.code]),
+      fillOpacity: 1,
+    });
+    layers.grids.options.onEachFeature = (f, layer) => {
+      layer.bindTooltip(`${nameOf(f.properties)} ${f.properties.code}`, { sticky: true });
+      layer.on("click", () => onGrid && onGrid(f.properties));
+    };
+    layers.grids.addData(grids);
+    layers.grids.bringToBack();
+    if (!fitted && grids.features.length) {
+      map.fitBounds(layers.grids.getBounds());
+      state.current.fitted = true;
+    }
+  }, [grids, events]);
+
+  useEffect(() => {
+    const { layers, renderer } = state.current;
+    layers.devices.clearLayers();
+    for (const d of devices || []) {
+      if (d.lon == null || d.lat == null) continue;
+      const marker = L.circleMarker([d.lat, d.lon], {
+        renderer,
+        radius: 3.5,
+        weight: 1,
+        color: "#0b1a2e",
+        fillColor: STATUS_COLORS[d.status] || "#999",
+        fillOpacity: 0.95,
+      });
+      marker.bindTooltip(`${d.name || d.id} · ${t(d.status)}`);
+      marker.on("click", () => onDevice && onDevice(d));
+      layers.devices.addLayer(marker);
+    }
+  }, [devices]);
+
+  useEffect(() => {
+    const { layers, renderer } = state.current;
+    layers.events.clearLayers();
+    for (const e of events || []) {
+      if (e.lon == null || e.lat == null) continue;
+      const marker = L.circleMarker([e.lat, e.lon], {
+        renderer,
+        radius: 9,
+        weight: 3,
+        color: SEVERITY_COLORS[e.severity] || "#fff",
+        fillColor: SEVERITY_COLORS[e.severity] || "#fff",
+        fillOpacity: 0.45,
+        className: `event-marker sev-${e.severity}`,
+      });
+      marker.bindTooltip(`${nameOf(e, "class_name")} · ${e.title}`);
+      marker.on("click", () => onEvent && onEvent(e));
+      layers.events.addLayer(marker);
+    }
+  }, [events]);
+
+  return html`<div class=${className} ref=${box} role="region" aria-label=${t("map")}
+    data-grids=${grids ? grids.features.length : 0}
+    data-devices=${devices ? devices.length : 0}
+    data-events=${events ? events.length : 0}></div>`;
+}

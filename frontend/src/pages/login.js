@@ -1,0 +1,44 @@
+// Login: a browser session (httpOnly cookie) plus the CSRF token the app sends on changes.
+import { useState } from "preact/hooks";
+import { api, messageOf, setCsrf } from "../api.js";
+import { html } from "../html.js";
+import { t } from "../i18n.js";
+
+export function LoginPage({ onLogin, onLang }) {
+  const [username, setUsername] = useState("");
+  const [password, setPassword] = useState("");
+  const [error, setError] = useState("");
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (e) => {
+    e.preventDefault();
+    setBusy(true);
+    setError("");
+    try {
+      const answer = await api.post("/api/v1/auth/login", { username, password, session: true });
+      setCsrf(answer.csrf_token);
+      onLogin(answer.user);
+    } catch (err) {
+      setError(`${t("loginFailed")}: ${messageOf(err)}`);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return html`
+    <main class="login">
+      <form class="card login-card" onSubmit=${submit} aria-labelledby="login-title">
+        <h1 id="login-title">CityOps ${t("app")}</h1>
+        <label for="login-username">${t("username")}</label>
+        <input id="login-username" name="username" autocomplete="username" required autofocus
+          value=${username} onInput=${(e) => setUsername(e.currentTarget.value)} />
+        <label for="login-password">${t("password")}</label>
+        <input id="login-password" name="password" type="password" autocomplete="current-password" required
+          value=${password} onInput=${(e) => setPassword(e.currentTarget.value)} />
+        ${error ? html`<p class="error" role="alert">${error}</p>` : null}
+        <button type="submit" class="primary" disabled=${busy}>${busy ? t("loggingIn") : t("login")}</button>
+        <button type="button" class="link" onClick=${onLang}>${t("language")}</button>
+      </form>
+    </main>
+  `;
+}

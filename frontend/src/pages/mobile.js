@@ -1,0 +1,204 @@
+// The grid worker's and unit handler's phone page (390×844): my tasks, accept, report handled
+// with a photo from the camera, and a patrol report of a new problem where they stand.
+import { useEffect, useState } from "preact/hooks";
+import { api, messageOf } from "../api.js";
+import { html } from "../html.js";
+import { fmtTime, nameOf, t } from "../i18n.js";
+import { Light, SeverityBadge } from "../components/badges.js";
+import { loadWorkflow } from "../components/caseview.js";
+
+export function MobilePage({ me, config }) {
+  const [view, setView] = useState({ kind: "list" });
+  return html`<div class="mobile">
+    <div class="mobile-tabs" role="tablist">
+      <button type="button" role="tab" aria-selected=${view.kind !== "patrol" ? "true" : "false"} onClick=${() => setView({ kind: "list" })}>${t("myTasks")}</button>
+      <button type="button" role="tab" aria-selected=${view.kind === "patrol" ? "true" : "false"} onClick=${() => setView({ kind: "patrol" })}>${t("patrolReport")}</button>
+    </div>
+    ${view.kind === "list" ? html`<${TaskList} onOpen=${(id) => setView({ kind: "task", id })} />` : null}
+    ${view.kind === "task" ? html`<${Task} id=${view.id} onBack=${() => setView({ kind: "list" })} />` : null}
+    ${view.kind === "patrol" ? html`<${Patrol} me=${me} config=${config} onDone=${(id) => setView({ kind: "task", id })} />` : null}
+  </div>`;
+}
+
+function TaskList({ onOpen }) {
+  const [cases, setCases] = useState(null);
+  const [error, setError] = useState("");
+  useEffect(() => {
+    const load = () =>
+      api.get("/api/v1/cases", { mine: true, limit: 100 }).then((p) => setCases(p.items), (e) => setError(messageOf(e)));
+    load();
+    const timer = setInterval(load, 10000);
+    return () => clearInterval(timer);
+  }, []);
+  if (error) return html`<p class="error" role="alert">${error}</p>`;
+  if (!cases) return html`<p>${t("loading")}</p>`;
+  if (!cases.length) return html`<p class="muted">${t("noCases")}</p>`;
+  return html`<ul class="task-list" data-testid="task-list">
+    ${cases.map(
+      (c) => html`<li key=${c.id}>
+        <button type="button" class="task" data-case=${c.number} onClick=${() => onOpen(c.id)}>
+          <span class="task-top"><${SeverityBadge} severity=${c.severity} /> <${Light} light=${c.light} /></span>
+          <strong>${nameOf(c, "class_name")}</strong>
+          <span>${c.title}</span>
+          <span class="muted">${c.number} · ${t("dueAt")} ${fmtTime(c.due_at)}</span>
+        </button>
+      </li>`,
+    )}
+  </ul>`;
+}
+
+function PhotoInput({ id, file, onFile }) {
+  const [preview, setPreview] = useState(null);
+  useEffect(() => {
+    if (!file) return setPreview(null);
+    const reader = new FileReader();
+    reader.onload = () => setPreview(reader.result);
+    reader.readAsDataURL(file);
+  }, [file]);
+  return html`<div class="photo-input">
+    <label for=${id} class="button">${t("takePhoto")}</label>
+    <input id=${id} class="visually-hidden" type="file" accept="image/*" capture="environment"
+      onChange=${(e) => onFile(e.currentTarget.files[0] || null)} />
+    ${preview ? html`<img class="preview" src=${preview} alt=${t("photo")} />` : null}
+  </div>`;
+}
+
+function Task({ id, onBack }) {
+  const [c, setCase] = useState(null);
+  const [workflow, setWorkflow] = useState(null);
+  const [note, setNote] = useState("");
+  const [file, setFile] = useState(null);
+  const [busy, setBusy] = useState(false);
+  const [message, setMessage] = useState("");
+  const [error, setError] = useState("");
+
+  const load = () => api.get(`/api/v1/cases/${id}`).then(setCase, (e) => setError(messageOf(e)));
+  useEffect(() => {
+    load();
+    loadWorkflow().then(setWorkflow, () => {});
+  }, [id]);
+
+  const act = async (action, extra = {}) => {
+    setBusy(true);
+    setError("");
+    try {
+      await api.post(`/api/v1/cases/${id}/actions`, { action, expected_version: c.version, ...extra });
+      await load();
+      return true;
+    } catch (e) {
+      setError(messageOf(e));
+      return false;
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const reportHandled = async (e) => {
+    e.preventDefault();
+    if (!note.trim()) return setError(t("noteRequired"));
+    setBusy(true);
+    setError("");
+    try {
+      const evidence = [];
+      if (file) evidence.push((await api.upload(`/api/v1/cases/${id}/evidence`, file)).id);
+      setBusy(false);
+      if (await act("report_handled", { note: note.trim(), evidence })) setMessage(t("handledSent"));
+    } catch (err) {
+      setError(messageOf(err));
+      setBusy(false);
+    }
+  };
+
+  if (!c || !workflow) return html`<p>${error || t("loading")}</p>`;
+  const can = (a) => (c.actions || []).includes(a);
+  return html`<article class="task-detail" data-testid="task-detail" data-state=${c.state}>
+    <button type="button" class="link" onClick=${onBack}>← ${t("back")}</button>
+    <h2>${nameOf(c, "class_name")}</h2>
+    <p><${SeverityBadge} severity=${c.severity} /> <${Light} light=${c.light} /> <span data-testid="case-state">${document.documentElement.lang === "en" ? c.state : c.state_name_zh}</span></p>
+    <p>${c.title}</p>
+    ${c.description ? html`<p class="muted">${c.description}</p>` : null}
+    <p class="muted">${c.number} · ${t("dueAt")} ${fmtTime(c.due_at)}</p>
+    ${c.lat != null ? html`<p class="muted">${t("location")} ${c.lat.toFixed(5)}, ${c.lon.toFixed(5)}</p>` : null}
+    ${message ? html`<p class="ok" role="status">${message}</p>` : null}
+    ${error ? html`<p class="error" role="alert">${error}</p>` : null}
+    ${can("accept") ? html`<button type="button" class="primary big" disabled=${busy} onClick=${() => act("accept")}>${nameOf(workflow.actions.accept)}</button>` : null}
+    ${can("report_handled")
+      ? html`<form class="card" onSubmit=${reportHandled} aria-label=${t("reportHandled")}>
+          <h3>${t("reportHandled")}</h3>
+          <${PhotoInput} id="handled-photo" file=${file} onFile=${setFile} />
+          <label for="handled-note">${t("note")} *</label>
+          <textarea id="handled-note" rows="3" value=${note} onInput=${(e) => setNote(e.currentTarget.value)} required></textarea>
+          <button type="submit" class="primary big" disabled=${busy}>${t("submit")} ${t("reportHandled")}</button>
+        </form>`
+      : null}
+  </article>`;
+}
+
+function Patrol({ me, config, onDone }) {
+  const [classes, setClasses] = useState([]);
+  const [code, setCode] = useState("");
+  const [description, setDescription] = useState("");
+  const [where, setWhere] = useState(null);
+  const [locating, setLocating] = useState(true);
+  const [file, setFile] = useState(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState("");
+
+  useEffect(() => {
+    api.get("/api/v1/taxonomy", { kind: "event", iot: false }).then((r) => setClasses(r.classes), () => {});
+    const fallback = () => {
+      const centre = config.district && config.district.center;
+      setWhere(centre ? { lon: centre[0], lat: centre[1], approx: true } : null);
+      setLocating(false);
+    };
+    if (!navigator.geolocation) return fallback();
+    navigator.geolocation.getCurrentPosition(
+      (pos) => {
+        setWhere({ lon: pos.coords.longitude, lat: pos.coords.latitude, approx: false });
+        setLocating(false);
+      },
+      fallback,
+      { enableHighAccuracy: true, timeout: 8000 },
+    );
+  }, []);
+
+  const submit = async (e) => {
+    e.preventDefault();
+    setBusy(true);
+    setError("");
+    try {
+      const cls = classes.find((x) => x.code === code);
+      const evidence = file ? [(await api.upload("/api/v1/evidence", file)).id] : [];
+      const created = await api.post("/api/v1/cases", {
+        class_code: code,
+        title: `${cls ? cls.name_zh : code}${description ? `：${description.slice(0, 40)}` : ""}`,
+        description,
+        lon: where ? where.lon : null,
+        lat: where ? where.lat : null,
+        source: "patrol",
+        evidence,
+      });
+      onDone(created.id);
+    } catch (err) {
+      setError(messageOf(err));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return html`<form class="card patrol" onSubmit=${submit} aria-label=${t("patrolReport")}>
+    <h2>${t("patrolReport")}</h2>
+    <label for="patrol-class">${t("class")}</label>
+    <select id="patrol-class" value=${code} onChange=${(e) => setCode(e.currentTarget.value)} required>
+      <option value="">—</option>
+      ${classes.map((c) => html`<option value=${c.code}>${nameOf(c, "major_name")} / ${nameOf(c)}</option>`)}
+    </select>
+    <label for="patrol-desc">${t("description")}</label>
+    <textarea id="patrol-desc" rows="3" value=${description} onInput=${(e) => setDescription(e.currentTarget.value)}></textarea>
+    <p class="muted" data-testid="patrol-location">${t("location")}:
+      ${locating ? t("locating") : where ? `${where.lat.toFixed(5)}, ${where.lon.toFixed(5)}${where.approx ? ` (${t("locationUnavailable")})` : ""}` : "—"}</p>
+    <${PhotoInput} id="patrol-photo" file=${file} onFile=${setFile} />
+    ${error ? html`<p class="error" role="alert">${error}</p>` : null}
+    <button type="submit" class="primary big" disabled=${busy || locating}>${t("submit")}</button>
+  </form>`;
+}

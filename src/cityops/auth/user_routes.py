@@ -1,0 +1,141 @@
+"""People's accounts over HTTP, for admins: list, create, change, set a password.
+
+Every change goes through `UserService`, which writes it to the audit log in the same
+transaction, exactly as the `cityops user` commands do. Bodies are decoded with msgspec (as in
+`auth.routes`) so that no error answer ever echoes a password back. Units and areas are checked
+against the running platform here, at the edge: the service itself also serves the CLI, which
+may create accounts before the district is imported.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Annotated, Any
+
+import msgspec
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import Response
+
+from cityops.auth.routes import RawBody, _decode, _json_body
+from cityops.auth.tokens import Principal, PrincipalKind, Role
+from cityops.auth.users import UserChanges, UserInfo
+from cityops.core.errors import CityOpsError, Conflict, NotFound
+from cityops.runtime import Runtime
+from cityops.web.auth import AdminDep, RuntimeDep, UsersDep
+
+router = APIRouter(prefix="/api/v1/users", tags=["users 用户"])
+
+Password = Annotated[str, msgspec.Meta(max_length=1024)]
+
+
+class NewUser(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
+    username: Annotated[str, msgspec.Meta(max_length=64)]
+    display_name: Annotated[str, msgspec.Meta(max_length=100)] = ""
+    password: Password
+    role: Role
+    unit: Annotated[str, msgspec.Meta(max_length=64)] | None = None
+    grids: Annotated[list[str], msgspec.Meta(max_length=100)] = msgspec.field(default_factory=list)
+
+
+class NewPassword(msgspec.Struct, forbid_unknown_fields=True):
+    password: Password
+
+
+def render(user: UserInfo) -> dict[str, Any]:
+    return {
+        "id": user.id,
+        "username": user.username,
+        "display_name": user.display_name,
+        "role": user.role.value,
+        "unit": user.unit,
+        "grids": list(user.grids),
+        "disabled": user.disabled,
+        "locked_until": user.locked_until,
+        "created_at": user.created_at,
+    }
+
+
+def _actor(who: Principal) -> str:
+    return f"{who.kind.value}:{who.id}"
+
+
+def _fail(exc: CityOpsError) -> HTTPException:
+    status = {NotFound: 404, Conflict: 409}.get(type(exc), 422)
+    return HTTPException(status, str(exc))
+
+
+def check_scope(rt: Runtime, unit: str | None, grids: Sequence[str]) -> None:
+    """A unit must be one of the platform's units, an area one of the district's areas."""
+    if unit is not None and rt.cases.units.get(unit) is None:
+        raise HTTPException(422, f"unknown unit {unit!r}; see GET /api/v1/units")
+    codes = {a.code for a in rt.district.areas}
+    unknown = [g for g in grids if g not in codes]
+    if unknown:
+        raise HTTPException(422, f"not areas of the district: {', '.join(unknown)}")
+
+
+@router.get("", summary="List accounts 用户列表")
+def list_users(users: UsersDep, _who: AdminDep) -> dict[str, Any]:
+    return {"items": [render(u) for u in users.list()]}
+
+
+@router.post("", status_code=201, openapi_extra=_json_body(NewUser), summary="Create 新建用户")
+def create_user(
+    request: Request, raw: RawBody, rt: RuntimeDep, users: UsersDep, who: AdminDep
+) -> dict[str, Any]:
+    body = _decode(request, raw, NewUser)
+    check_scope(rt, body.unit, body.grids)
+    try:
+        user = users.create(
+            body.username,
+            body.display_name,
+            body.password,
+            body.role,
+            body.unit,
+            body.grids,
+            actor=_actor(who),
+        )
+    except CityOpsError as exc:
+        raise _fail(exc) from exc
+    return render(user)
+
+
+@router.patch("/{username}", openapi_extra=_json_body(UserChanges), summary="Change 修改用户")
+def update_user(
+    username: str, request: Request, raw: RawBody, rt: RuntimeDep, users: UsersDep, who: AdminDep
+) -> dict[str, Any]:
+    """Fields left out stay; `unit: null` and `grids: []` lift those limits."""
+    changes = _decode(request, raw, UserChanges)
+    unit = changes.unit if isinstance(changes.unit, str) else None
+    check_scope(rt, unit, changes.grids if isinstance(changes.grids, list) else ())
+    try:
+        _keep_own_admin(who, users.get(username), changes)
+        return render(users.update(username, changes, actor=_actor(who)))
+    except CityOpsError as exc:
+        raise _fail(exc) from exc
+
+
+def _keep_own_admin(who: Principal, user: UserInfo, changes: UserChanges) -> None:
+    """An admin cannot lock themselves out (another admin can)."""
+    if who.kind is not PrincipalKind.USER or who.id != user.id:
+        return
+    if changes.disabled is True or changes.role not in (msgspec.UNSET, Role.ADMIN):
+        raise Conflict("you may not disable your own account or give up its admin role")
+
+
+@router.post(
+    "/{username}/password",
+    status_code=204,
+    openapi_extra=_json_body(NewPassword),
+    summary="Set password 重置密码",
+)
+def set_password(
+    username: str, request: Request, raw: RawBody, users: UsersDep, who: AdminDep
+) -> Response:
+    """The account's sessions and tokens end: the old password may be known to someone."""
+    body = _decode(request, raw, NewPassword)
+    try:
+        users.set_password(username, body.password, actor=_actor(who))
+    except CityOpsError as exc:
+        raise _fail(exc) from exc
+    return Response(status_code=204)
