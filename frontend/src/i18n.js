@@ -365,6 +365,15 @@ export function nameOf(obj, prefix = "name") {
 const SOURCES = { rule: "sourceRule", detection: "sourceDetection", citizen: "sourceCitizen", patrol: "sourcePatrol", hotline: "sourceHotline", manual: "sourceManual" };
 const EVENT_STATUS = { active: "eventActive", acknowledged: "acknowledged", cleared: "eventCleared" };
 
+let caseStates = {};
+
+/** The case states' names in both languages, from the server's config. */
+export function setCaseStates(states) {
+  caseStates = Object.fromEntries((states || []).map((s) => [s.code, s]));
+}
+
+export const stateName = (code) => (caseStates[code] ? nameOf(caseStates[code]) : code);
+
 /** Where an event or case came from, in words. */
 export const sourceName = (s) => (SOURCES[s] ? t(SOURCES[s]) : s);
 export const eventStatusName = (s) => (EVENT_STATUS[s] ? t(EVENT_STATUS[s]) : s);

@@ -6,7 +6,7 @@ import "leaflet/dist/leaflet.css";
 import "./styles.css";
 import { api, hasCsrf, setCsrf, setUnauthorizedHandler } from "./api.js";
 import { html } from "./html.js";
-import { fmtTime, lang, setLang, setZone, t } from "./i18n.js";
+import { fmtTime, lang, setCaseStates, setLang, setZone, t } from "./i18n.js";
 import { LoginPage } from "./pages/login.js";
 import { ScreenPage } from "./pages/screen.js";
 import { WorkbenchPage } from "./pages/workbench.js";
@@ -62,6 +62,7 @@ function App() {
     api.get("/api/v1/screen/config").then(
       (c) => {
         setZone(c.timezone);
+        setCaseStates(c.case_states);
         setConfig(c);
       },
       () => setConfig({ district: null, basemap: null, severities: [] }),

@@ -1,5 +1,5 @@
-"""The whole loop in one scenario: rainstorm → underpass events → cases filed and dispatched
-automatically → the drainage office handles them with a photo → the inspector verifies →
+"""The whole loop in one scenario: rainstorm → underpass events → cases filed (and, from
+orange up, dispatched) automatically → the dispatcher sends the yellow ones → the drainage office handles them with a photo → the inspector verifies →
 closed; the KPIs match a count by hand."""
 
 from __future__ import annotations
@@ -40,10 +40,11 @@ def test_rainstorm_cases_go_round_the_whole_loop(
     drive = Drive(runtime, clock, sim)
     drive.run(sim.scenario.duration_s / 2)  # the storm at its height
 
+    worst = {
+        e.id: max(c.severity_to.rank for c in e.severity_history) for e in drive.events("E1001")
+    }
     serious = {
-        e.id: e.device_id
-        for e in drive.events("E1001")
-        if max(c.severity_to.rank for c in e.severity_history) >= Severity.YELLOW.rank
+        e.id: e.device_id for e in drive.events("E1001") if worst[e.id] >= Severity.YELLOW.rank
     }
     assert serious, "the storm should push some underpasses to yellow or worse"
 
@@ -53,10 +54,24 @@ def test_rainstorm_cases_go_round_the_whole_loop(
     all_cases: list[dict[str, Any]] = client.get(
         "/api/v1/cases", headers=chief, params={"limit": 500}
     ).json()["items"]
-    # Sensor events of yellow and above are filed and dispatched at once; blue ones stay events;
-    # one case per underpass ("rising fast" joins the flooding case of the same gauge).
+    # Sensor events of yellow and above are filed at once, and from orange up dispatched at once
+    # (also when a yellow one grows); blue ones stay events; one case per underpass ("rising
+    # fast" joins the flooding case of the same gauge).
     assert {e for c in all_cases for e in c["event_ids"]} == set(serious)
     assert sorted(c["device_id"] for c in all_cases) == sorted(set(serious.values()))
+    for c in all_cases:
+        orange = max(worst[e] for e in c["event_ids"]) >= Severity.ORANGE.rank
+        assert c["state"] == ("dispatched" if orange else "filed"), c
+    assert {c["state"] for c in all_cases} == {"dispatched", "filed"}, "the storm has both"
+
+    # The dispatcher sends the waiting ones with the routing suggestion.
+    dispatcher = role(runtime, Role.DISPATCHER)
+    for c in all_cases:
+        if c["state"] == "filed":
+            act = f"/api/v1/cases/{c['id']}/actions"
+            sent = client.post(act, json={"action": "dispatch"}, headers=dispatcher)
+            assert sent.status_code == 200, sent.text
+    all_cases = client.get("/api/v1/cases", headers=chief, params={"limit": 500}).json()["items"]
     assert all(c["state"] == "dispatched" and c["unit"] == "dept-drainage" for c in all_cases)
     assert all(c["channel"] == "professional" and c["light"] == "green" for c in all_cases)
 

@@ -3,7 +3,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, messageOf } from "../api.js";
 import { html } from "../html.js";
-import { fmtTime, nameOf, sourceName, t } from "../i18n.js";
+import { fmtTime, nameOf, sourceName, stateName, t } from "../i18n.js";
 import { Light, SeverityBadge } from "./badges.js";
 
 let workflowCache = null;
@@ -51,7 +51,7 @@ export function CaseView({ caseId, onChanged, compact = false }) {
     <header class="case-head">
       <h2 id="case-title">${c.number} · ${nameOf(c, "class_name")}</h2>
       <${SeverityBadge} severity=${c.severity} />
-      <span class="state" data-testid="case-state">${c.state_name_zh && (document.documentElement.lang === "en" ? c.state : c.state_name_zh)}</span>
+      <span class="state" data-testid="case-state">${stateName(c.state)}</span>
       <${Light} light=${c.light} />
     </header>
     <p class="case-title">${c.title}</p>

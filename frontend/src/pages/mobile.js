@@ -3,7 +3,7 @@
 import { useEffect, useState } from "preact/hooks";
 import { api, messageOf } from "../api.js";
 import { html } from "../html.js";
-import { fmtTime, nameOf, t } from "../i18n.js";
+import { fmtTime, nameOf, stateName, t } from "../i18n.js";
 import { Light, SeverityBadge } from "../components/badges.js";
 import { loadWorkflow } from "../components/caseview.js";
 
@@ -114,7 +114,7 @@ function Task({ id, onBack }) {
   return html`<article class="task-detail" data-testid="task-detail" data-state=${c.state}>
     <button type="button" class="link" onClick=${onBack}>← ${t("back")}</button>
     <h2>${nameOf(c, "class_name")}</h2>
-    <p><${SeverityBadge} severity=${c.severity} /> <${Light} light=${c.light} /> <span data-testid="case-state">${document.documentElement.lang === "en" ? c.state : c.state_name_zh}</span></p>
+    <p><${SeverityBadge} severity=${c.severity} /> <${Light} light=${c.light} /> <span data-testid="case-state">${stateName(c.state)}</span></p>
     <p>${c.title}</p>
     ${c.description ? html`<p class="muted">${c.description}</p>` : null}
     <p class="muted">${c.number} · ${t("dueAt")} ${fmtTime(c.due_at)}</p>

@@ -37,13 +37,16 @@ export function ScreenPage({ me, config }) {
     api.get("/api/v1/grids", { level: "grid" }).then(setGrids, () => {});
     const loadDevices = () => api.get("/api/v1/screen/devices").then((d) => setDevices(toObjects(d)), () => {});
     loadDevices();
-    api.get("/api/v1/events", { status: ["active", "acknowledged"], limit: 1000 }).then(
-      (page) => {
-        setEvents(page.items);
-        setFeed(page.items.slice(0, 30));
-      },
-      () => {},
-    );
+    const loadEvents = () =>
+      api.get("/api/v1/events", { status: ["active", "acknowledged"], limit: 1000 }).then(
+        (page) => {
+          setEvents(page.items);
+          setFeed((feed) => (feed.length ? feed : page.items.slice(0, 30)));
+        },
+        () => {},
+      );
+    loadEvents();
+    let wasDown = false;
     const timers = [setInterval(loadOverview, OVERVIEW_EVERY_MS), setInterval(loadDevices, DEVICES_EVERY_MS)];
     const stop = subscribeEvents((e) => {
       setEvents((list) => {
@@ -53,7 +56,12 @@ export function ScreenPage({ me, config }) {
       setFeed((list) => [e, ...list.filter((x) => x.id !== e.id)].slice(0, FEED_MAX));
       clearTimeout(refreshSoon.current);
       refreshSoon.current = setTimeout(loadOverview, 500);
-    }, setLiveOk);
+    }, (up) => {
+      setLiveOk(up);
+      // Back after a drop: what changed meanwhile never reached us; read the list again.
+      if (up && wasDown) loadEvents();
+      wasDown = !up;
+    });
     return () => {
       timers.forEach(clearInterval);
       clearTimeout(refreshSoon.current);

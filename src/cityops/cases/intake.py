@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from cityops.cases.model import Case
+from cityops.cases.model import Case, CaseState
 from cityops.cases.service import SYSTEM, ActionInput, CaseService, NewCase
 from cityops.cases.store import case_for_event
 from cityops.core.errors import CityOpsError, ConfigError
@@ -58,12 +58,16 @@ class Intake:
             if event.status is EventStatus.CLEARED:
                 continue
             policy = self._policy.decide(event)
-            if policy is None or self._has_case(event):
+            if policy is None:
                 continue
             try:
-                self.open_case(event, policy)
+                case_id = self._case_of(event)
+                if case_id is None:
+                    self.open_case(event, policy)
+                elif policy.dispatch:
+                    self.dispatch_escalated(case_id, event)
             except CityOpsError:
-                log.exception("could not open a case for event %s", event.id)
+                log.exception("could not open or dispatch a case for event %s", event.id)
 
     def open_case(self, event: Event, policy: Policy) -> Case:
         """A new case, or the event joins an unfinished case about the same device and class
@@ -90,6 +94,14 @@ class Intake:
             case = self._cases.act(case.id, "dispatch", SYSTEM)
         return case
 
-    def _has_case(self, event: Event) -> bool:
+    def dispatch_escalated(self, case_id: str, event: Event) -> None:
+        """An event that grows into a dispatch-at-once level takes its case along: a case still
+        waiting for the dispatcher is sent now (a flooding underpass does not wait in a queue)."""
+        case, _ = self._cases.get(case_id)
+        if case.state is CaseState.FILED:
+            note = f"事件升级为{event.severity.name_zh}，按立案规则自动派遣"
+            self._cases.act(case_id, "dispatch", SYSTEM, ActionInput(note=note))
+
+    def _case_of(self, event: Event) -> str | None:
         with self._cases.engine.connect() as conn:
-            return case_for_event(conn, event.id) is not None
+            return case_for_event(conn, event.id)
