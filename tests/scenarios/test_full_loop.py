@@ -1,6 +1,7 @@
 """The whole loop in one scenario: rainstorm → underpass events → cases filed (and, from
-orange up, dispatched) automatically → the dispatcher sends the yellow ones → the drainage office handles them with a photo → the inspector verifies →
-closed; the KPIs match a count by hand."""
+orange up, dispatched) automatically → the dispatcher sends the yellow ones → the drainage
+office handles them with a photo → the inspector verifies → closed; the KPIs match a count by
+hand."""
 
 from __future__ import annotations
 
@@ -31,6 +32,17 @@ def tiny_png() -> bytes:
 
 def role(runtime: Runtime, name: Role, unit: str | None = None) -> dict[str, str]:
     return {"Authorization": f"Bearer {runtime.api_keys.create(name.value, name, unit)[1]}"}
+
+
+def dispatch_the_waiting(
+    client: TestClient, dispatcher: dict[str, str], cases: list[dict[str, Any]]
+) -> None:
+    """The dispatcher sends the cases waiting in 待派遣 with the routing suggestion."""
+    for c in cases:
+        if c["state"] == "filed":
+            act = f"/api/v1/cases/{c['id']}/actions"
+            sent = client.post(act, json={"action": "dispatch"}, headers=dispatcher)
+            assert sent.status_code == 200, sent.text
 
 
 def test_rainstorm_cases_go_round_the_whole_loop(
@@ -64,13 +76,7 @@ def test_rainstorm_cases_go_round_the_whole_loop(
         assert c["state"] == ("dispatched" if orange else "filed"), c
     assert {c["state"] for c in all_cases} == {"dispatched", "filed"}, "the storm has both"
 
-    # The dispatcher sends the waiting ones with the routing suggestion.
-    dispatcher = role(runtime, Role.DISPATCHER)
-    for c in all_cases:
-        if c["state"] == "filed":
-            act = f"/api/v1/cases/{c['id']}/actions"
-            sent = client.post(act, json={"action": "dispatch"}, headers=dispatcher)
-            assert sent.status_code == 200, sent.text
+    dispatch_the_waiting(client, role(runtime, Role.DISPATCHER), all_cases)
     all_cases = client.get("/api/v1/cases", headers=chief, params={"limit": 500}).json()["items"]
     assert all(c["state"] == "dispatched" and c["unit"] == "dept-drainage" for c in all_cases)
     assert all(c["channel"] == "professional" and c["light"] == "green" for c in all_cases)
