@@ -16,7 +16,25 @@ function gridFill(worst) {
 
 const RANK = { blue: 1, yellow: 2, orange: 3, red: 4 };
 
-export function DistrictMap({ config, grids, devices, events, onDevice, onEvent, onGrid, className = "map" }) {
+/** Offline share → colour of a grid's aggregate circle (green all online … grey all offline). */
+function shareColor(stats) {
+  const share = stats.total ? stats.online / stats.total : 0;
+  return share >= 0.95 ? STATUS_COLORS.online : share >= 0.8 ? "#f5c400" : "#ff7a00";
+}
+
+export function DistrictMap({
+  config,
+  grids,
+  devices,
+  events,
+  gridStats,
+  aggregate = false,
+  onDevice,
+  onEvent,
+  onGrid,
+  onView,
+  className = "map",
+}) {
   const box = useRef(null);
   const state = useRef({});
 
@@ -34,14 +52,27 @@ export function DistrictMap({ config, grids, devices, events, onDevice, onEvent,
       devices: L.layerGroup().addTo(map),
       events: L.layerGroup().addTo(map),
     };
+    let viewTimer = null;
+    const reportView = () => {
+      clearTimeout(viewTimer);
+      viewTimer = setTimeout(() => {
+        const b = map.getBounds().pad(0.1);
+        onView && onView([b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((x) => x.toFixed(6)).join(","));
+      }, 300);
+    };
+    map.on("moveend", reportView);
     L.control
       .layers(null, { [t("grids")]: layers.grids, [t("devices")]: layers.devices, [t("events")]: layers.events }, { collapsed: false })
       .addTo(map);
     const bbox = config && config.district && config.district.bbox;
     if (bbox) map.fitBounds([[bbox[1], bbox[0]], [bbox[3], bbox[2]]]);
     else map.setView([30.0, 120.0], 12);
-    state.current = { map, layers, renderer, fitted: !!bbox };
-    return () => map.remove();
+    state.current = { map, layers, renderer, fitted: !!bbox, centres: {} };
+    reportView();
+    return () => {
+      clearTimeout(viewTimer);
+      map.remove();
+    };
   }, []);
 
   // Grids, shaded by the worst open event in each.
@@ -60,21 +91,45 @@ export function DistrictMap({ config, grids, devices, events, onDevice, onEvent,
       fillColor: gridFill(worst[f.properties.code]),
       fillOpacity: 1,
     });
+    const centres = {};
     layers.grids.options.onEachFeature = (f, layer) => {
-      layer.bindTooltip(`${nameOf(f.properties)} ${f.properties.code}`, { sticky: true });
+      const stats = gridStats && gridStats[f.properties.code];
+      const counts = stats ? ` · ${t("devices")} ${stats.total} (${t("offline")} ${stats.offline})` : "";
+      layer.bindTooltip(`${nameOf(f.properties)} ${f.properties.code}${counts}`, { sticky: true });
       layer.on("click", () => onGrid && onGrid(f.properties));
+      centres[f.properties.code] = layer.getBounds().getCenter();
     };
     layers.grids.addData(grids);
+    state.current.centres = centres;
     layers.grids.bringToBack();
     if (!fitted && grids.features.length) {
       map.fitBounds(layers.grids.getBounds());
       state.current.fitted = true;
     }
-  }, [grids, events]);
+  }, [grids, events, gridStats]);
 
   useEffect(() => {
-    const { layers, renderer } = state.current;
+    const { layers, renderer, centres } = state.current;
     layers.devices.clearLayers();
+    if (aggregate && gridStats) {
+      // Too many devices to draw one by one: a circle per grid, sized by its devices and
+      // coloured by the share online; zooming in brings the points back.
+      for (const [code, stats] of Object.entries(gridStats)) {
+        const at = centres[code];
+        if (!at || !stats.total) continue;
+        const circle = L.circleMarker(at, {
+          renderer,
+          radius: Math.min(18, 4 + Math.sqrt(stats.total) / 4),
+          weight: 1,
+          color: "#0b1a2e",
+          fillColor: shareColor(stats),
+          fillOpacity: 0.85,
+        });
+        circle.bindTooltip(`${t("devices")} ${stats.total} · ${t("online")} ${stats.online} · ${t("offline")} ${stats.offline}`);
+        layers.devices.addLayer(circle);
+      }
+      return;
+    }
     for (const d of devices || []) {
       if (d.lon == null || d.lat == null) continue;
       const marker = L.circleMarker([d.lat, d.lon], {
@@ -89,7 +144,7 @@ export function DistrictMap({ config, grids, devices, events, onDevice, onEvent,
       marker.on("click", () => onDevice && onDevice(d));
       layers.devices.addLayer(marker);
     }
-  }, [devices]);
+  }, [devices, aggregate, gridStats, grids]);
 
   useEffect(() => {
     const { layers, renderer } = state.current;
@@ -114,5 +169,6 @@ export function DistrictMap({ config, grids, devices, events, onDevice, onEvent,
   return html`<div class=${className} ref=${box} role="region" aria-label=${t("map")}
     data-grids=${grids ? grids.features.length : 0}
     data-devices=${devices ? devices.length : 0}
+    data-aggregate=${aggregate ? "true" : "false"}
     data-events=${events ? events.length : 0}></div>`;
 }

@@ -31,6 +31,7 @@ from cityops.detections.service import DetectionService
 from cityops.devices.registry import DeviceRegistry
 from cityops.devices.service import DeviceService
 from cityops.devices.shadow import ShadowStore
+from cityops.devices.status_counts import StatusCounts
 from cityops.devices.thing_model import load_shipped_and
 from cityops.district.index import GridIndex
 from cityops.district.model import Area
@@ -40,6 +41,7 @@ from cityops.events.service import EVENTS_CHANGED, EventService
 from cityops.evidence.store import EvidenceStore
 from cityops.ingest.mqtt import MqttIngest
 from cityops.ingest.pipeline import IngestService
+from cityops.ingest.rate import StoredRate
 from cityops.ingest.writer import Writer
 from cityops.open311.catalog import load_catalog
 from cityops.open311.service import Open311Service
@@ -79,6 +81,7 @@ class Runtime:
         self.registry = DeviceRegistry(load_shipped_and(settings.models_dir))
         self.district = District()
         self.shadows = ShadowStore()
+        self.status_counts = StatusCounts(self.registry, self.shadows, self.clock)
         self.audit = AuditLog(self.engine, self.clock)
         self.users = UserService(self.engine, self.clock, self.audit)
         self.api_keys = ApiKeys(self.engine, self.clock, self.audit)
@@ -105,6 +108,8 @@ class Runtime:
         self.writer.add_listener(self._publish_stored)
         self.bus.subscribe(READINGS_STORED, self._apply_shadows)
         self.bus.subscribe(READINGS_STORED, self.detector.on_stored)
+        self.stored_rate = StoredRate(self._grid_of_device)
+        self.bus.subscribe(READINGS_STORED, self.stored_rate.on_stored)
         self._stop_flush = threading.Event()
         self._flusher = threading.Thread(
             target=self._flush_loop, name="cityops-shadow", daemon=True
@@ -171,6 +176,10 @@ class Runtime:
         self.cases.routing = load_routing(units)
         root = next((a.code for a in self.district.areas if a.parent_code is None), "")
         self.cases.district_code = root
+
+    def _grid_of_device(self, device_id: str) -> str | None:
+        device = self.registry.get(device_id)
+        return device.grid_code if device is not None else None
 
     def _publish_stored(self, readings: Sequence[Reading], at: int) -> None:
         self.bus.publish(READINGS_STORED, (readings, at))

@@ -57,6 +57,12 @@ def store_readings(runtime: Runtime, device_id: str, *ts: int, **values: float) 
     runtime.shadows.apply([r for r, _ in batch], max(ts))
 
 
+def stored(runtime: Runtime, at: int, *device_ids: str) -> None:
+    """One reading per id committed at `at`, as the writer announces it to the rate counter."""
+    batch = [Reading(device_id=d, ts=at, values={"water_level_cm": 1.0}) for d in device_ids]
+    runtime.stored_rate.on_stored((batch, at))
+
+
 def open_event(runtime: Runtime, key: str, class_code: str, severity: Severity, grid: str) -> Event:
     (event,) = runtime.events.apply(
         [

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from cityops.auth.tokens import Principal
 from cityops.core.clock import FakeClock
 from cityops.runtime import Runtime
-from cityops.screen.feed import device_feed, parse_bbox
+from cityops.screen.feed import device_feed, grid_summary, parse_bbox
 from tests.screen.conftest import BINJIANG, JIANGPAN, XINCHENG, add_devices, place, store_readings
 
 BANDS_RULE: dict[str, Any] = {
@@ -56,6 +56,34 @@ def test_a_bounding_box_keeps_the_devices_inside_it(client: TestClient, runtime:
     box = f"{lon - 0.001},{lat - 0.001},{lon + 0.001},{lat + 0.001}"
     rows = client.get("/api/v1/screen/devices", params={"bbox": box}).json()["rows"]
     assert [r[0] for r in rows] == ["W-9"]
+
+
+def test_more_devices_than_the_limit_give_counts_not_points(
+    client: TestClient, runtime: Runtime
+) -> None:
+    add_devices(runtime, BINJIANG, "W-1", "W-2", "W-3")
+    body = client.get("/api/v1/screen/devices", params={"limit": 2}).json()
+    assert body["rows"] == []
+    assert body["truncated"] is True
+    assert body["total"] == 3
+    whole = client.get("/api/v1/screen/devices", params={"limit": 3}).json()
+    assert (whole["total"], whole["truncated"], len(whole["rows"])) == (3, False, 3)
+
+
+def test_grid_counts_by_status_for_the_callers_areas(
+    client: TestClient, runtime: Runtime, clock: FakeClock, grid_worker: Principal
+) -> None:
+    add_devices(runtime, JIANGPAN, "W-1", "W-2")
+    add_devices(runtime, XINCHENG, "W-9")
+    store_readings(runtime, "W-2", clock.now_ms(), water_level_cm=1.0)
+    body = client.get("/api/v1/screen/grids").json()
+    assert body["fields"] == ["grid", "total", "online", "offline", "never_seen"]
+    by_grid = {row[0]: row[1:] for row in body["rows"]}
+    (jiangpan,) = [g for g in by_grid if g.startswith(JIANGPAN)]
+    assert by_grid[jiangpan] == [2, 1, 0, 1]
+    assert sum(row[0] for row in by_grid.values()) == 3
+    mine = grid_summary(runtime, grid_worker)["rows"]
+    assert [row[0] for row in mine] == [jiangpan]
 
 
 @pytest.mark.parametrize("box", ["1,2,3", "a,b,c,d", "10,10,5,5", "0,-91,1,1"])

@@ -19,6 +19,7 @@ def test_the_district_with_its_extent_and_centre(client: TestClient) -> None:
     assert district["center"] == [(minlon + maxlon) / 2, (minlat + maxlat) / 2]
     assert body["timezone"] == "Asia/Shanghai"
     assert body["basemap"] is None  # none configured: no third-party tiles by default
+    assert body["map_device_points"] == 20_000
 
 
 def test_severities_mildest_first_with_the_warning_colours(client: TestClient) -> None:

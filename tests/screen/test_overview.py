@@ -21,6 +21,7 @@ from tests.screen.conftest import (
     open_event,
     person,
     store_readings,
+    stored,
 )
 
 
@@ -70,19 +71,27 @@ def test_device_status_is_counted_as_the_device_list_computes_it(
     }
 
 
-def test_readings_are_counted_by_their_time_in_the_last_minute_and_hour(
+def test_readings_are_counted_as_they_are_stored_in_the_last_minute_and_hour(
     runtime: Runtime, clock: FakeClock
 ) -> None:
     add_devices(runtime, BINJIANG, "W-1")
     add_devices(runtime, XINCHENG, "W-9")
-    now = clock.now_ms()
-    store_readings(
-        runtime, "W-1", now - 10_000, now - 50_000, now - 30 * 60_000, now - 2 * 3_600_000
-    )
-    store_readings(runtime, "W-9", now - 5_000, water_level_cm=1.0)
+    stored(runtime, clock.now_ms() - 2 * 3_600_000, "W-1")  # before the hour: not counted
+    stored(runtime, clock.now_ms() - 30 * 60_000, "W-1")
+    stored(runtime, clock.now_ms() - 20_000, "W-1", "W-1")
+    stored(runtime, clock.now_ms(), "W-9")
     assert overview(runtime, ADMIN)["readings"] == {"last_minute": 3, "last_hour": 4}
     binjiang_only = overview(runtime, person(Role.VIEWER, BINJIANG))["readings"]
     assert binjiang_only == {"last_minute": 2, "last_hour": 3}
+
+
+def test_stored_readings_reach_the_count_through_the_writer(
+    client: TestClient, runtime: Runtime, clock: FakeClock
+) -> None:
+    add_devices(runtime, BINJIANG, "W-1")
+    reading = {"device_id": "W-1", "ts": clock.now_ms(), "values": {"water_level_cm": 2.0}}
+    assert client.post("/api/v1/telemetry", json=[reading]).json()["accepted"] == 1
+    assert overview(runtime, ADMIN)["readings"] == {"last_minute": 1, "last_hour": 1}
 
 
 def test_open_events_by_severity_and_by_class_most_first(runtime: Runtime) -> None:

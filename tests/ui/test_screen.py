@@ -88,3 +88,44 @@ def test_a_viewer_sees_the_screen_but_cannot_acknowledge(
     page.goto("/#/admin/users")
     expect(page.get_by_role("alert")).to_have_text("无权访问此页面")
     log.assert_clean()
+
+
+@pytest.fixture
+def few_points(monkeypatch: pytest.MonkeyPatch) -> int:
+    """A wall PC that draws at most 25 device points (the default is 20,000)."""
+    monkeypatch.setenv("CITYOPS_MAP_DEVICE_POINTS", "25")
+    return 25
+
+
+def test_too_many_devices_show_as_grid_counts_until_zoomed_in(
+    few_points: int, ui_server: UiServer, new_page: NewPage, shot: Shot
+) -> None:
+    headers = {"Authorization": f"Bearer {ui_server.admin_key}"}
+    config = httpx.get(f"{ui_server.url}/api/v1/screen/config", headers=headers).json()
+    minlon, minlat, maxlon, maxlat = config["district"]["bbox"]
+    centre = config["district"]["center"]
+    corner = (minlon + (maxlon - minlon) * 0.2, minlat + (maxlat - minlat) * 0.8)
+
+    def gauges(prefix: str, at: tuple[float, float], n: int) -> list[dict[str, object]]:
+        lon, lat = at
+        return [
+            {**GAUGE, "id": f"{prefix}-{i}", "lon": lon + i * 1e-5, "lat": lat} for i in range(n)
+        ]
+
+    body = gauges("C", (centre[0], centre[1]), 20) + gauges("E", corner, 20)
+    assert httpx.post(f"{ui_server.url}/api/v1/devices", json=body, headers=headers).is_success
+
+    page, log = new_page(base_url=ui_server.url)
+    open_screen(page, "admin")
+    district = page.get_by_role("region", name="辖区地图")
+    expect(district).to_have_attribute("data-aggregate", "true")
+    expect(page.get_by_role("status").filter(has_text="设备 40")).to_be_visible()
+    shot(page, "screen-grid-counts")
+
+    district.focus()
+    for _ in range(3):  # Leaflet's keyboard zoom, around the centre
+        page.keyboard.press("Equal")
+        page.wait_for_timeout(400)
+    expect(district).to_have_attribute("data-aggregate", "false", timeout=10_000)
+    expect(district).to_have_attribute("data-devices", "20")
+    log.assert_clean()

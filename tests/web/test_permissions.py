@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
+from tests.evidence.images import png
 
 from cityops.auth.tokens import Role
 from cityops.events.model import EventSource, Severity, Signal
@@ -88,6 +89,7 @@ READS = [
     "/api/v1/screen/config",
     "/api/v1/screen/overview",
     "/api/v1/screen/devices",
+    "/api/v1/screen/grids",
 ]
 
 
@@ -167,6 +169,15 @@ def test_who_may_report_and_file_cases(
     for role in (Role.UNIT_HANDLER, Role.SERVICE_COMPANY, Role.VOLUNTEER, Role.GRID_WORKER):
         assert client.get(case_url, headers=keys[role]).status_code == 404
     assert client.get(case_url, headers=keys[Role.VIEWER]).status_code == 200
+
+
+def test_every_person_but_a_viewer_uploads_a_photo(
+    client: TestClient, keys: dict[Role, dict[str, str]]
+) -> None:
+    def upload(c: TestClient, h: dict[str, str]) -> Any:
+        return c.post("/api/v1/evidence", files={"file": ("p.png", png(), "image/png")}, headers=h)
+
+    check(client, keys, READERS - {Role.VIEWER}, upload)
 
 
 def test_every_person_reads_a_devices_threshold_lines(

@@ -13,9 +13,13 @@ import { TelemetryPanel } from "../components/telemetry.js";
 const OVERVIEW_EVERY_MS = 5000;
 const DEVICES_EVERY_MS = 30000;
 const FEED_MAX = 200;
+const DEVICE_POINTS = 20000; // more in view: per-grid counts (CITYOPS_MAP_DEVICE_POINTS)
 
 const toObjects = ({ fields, rows }) =>
   rows.map((row) => Object.fromEntries(fields.map((f, i) => [f, row[i]])));
+
+const byGrid = ({ rows }) =>
+  Object.fromEntries(rows.map(([grid, total, online, offline, never]) => [grid, { total, online, offline, never_seen: never }]));
 
 const ACKNOWLEDGERS = ["admin", "duty_chief", "intake_operator", "dispatcher"];
 
@@ -23,6 +27,10 @@ export function ScreenPage({ me, config }) {
   const [overview, setOverview] = useState(null);
   const [grids, setGrids] = useState(null);
   const [devices, setDevices] = useState([]);
+  const [devicesTotal, setDevicesTotal] = useState(null); // set when too many to draw
+  const [gridStats, setGridStats] = useState(null);
+  const view = useRef(null);
+  const loadDevicesRef = useRef(() => {});
   const [events, setEvents] = useState([]);
   const [feed, setFeed] = useState([]);
   const [liveOk, setLiveOk] = useState(false);
@@ -35,8 +43,15 @@ export function ScreenPage({ me, config }) {
   useEffect(() => {
     loadOverview();
     api.get("/api/v1/grids", { level: "grid" }).then(setGrids, () => {});
-    const loadDevices = () => api.get("/api/v1/screen/devices").then((d) => setDevices(toObjects(d)), () => {});
+    const loadDevices = () =>
+      api.get("/api/v1/screen/devices", { bbox: view.current, limit: config.map_device_points || DEVICE_POINTS }).then((d) => {
+        setDevices(d.truncated ? [] : toObjects(d));
+        setDevicesTotal(d.truncated ? d.total : null);
+      }, () => {});
+    const loadGrids = () => api.get("/api/v1/screen/grids").then((g) => setGridStats(byGrid(g)), () => {});
+    loadDevicesRef.current = loadDevices;
     loadDevices();
+    loadGrids();
     const loadEvents = () =>
       api.get("/api/v1/events", { status: ["active", "acknowledged"], limit: 1000 }).then(
         (page) => {
@@ -47,7 +62,11 @@ export function ScreenPage({ me, config }) {
       );
     loadEvents();
     let wasDown = false;
-    const timers = [setInterval(loadOverview, OVERVIEW_EVERY_MS), setInterval(loadDevices, DEVICES_EVERY_MS)];
+    const timers = [
+      setInterval(loadOverview, OVERVIEW_EVERY_MS),
+      setInterval(loadDevices, DEVICES_EVERY_MS),
+      setInterval(loadGrids, DEVICES_EVERY_MS),
+    ];
     const stop = subscribeEvents((e) => {
       setEvents((list) => {
         const rest = list.filter((x) => x.id !== e.id);
@@ -81,6 +100,12 @@ export function ScreenPage({ me, config }) {
           grids=${grids}
           devices=${devices}
           events=${events}
+          gridStats=${gridStats}
+          aggregate=${devicesTotal !== null}
+          onView=${(bbox) => {
+            view.current = bbox;
+            loadDevicesRef.current();
+          }}
           onDevice=${(d) => {
             setDevice(d);
             setPicked(null);
@@ -91,6 +116,9 @@ export function ScreenPage({ me, config }) {
           }}
           onGrid=${(g) => setPicked({ grid: g })}
         />
+        ${devicesTotal !== null
+          ? html`<p class="map-note" role="status">${t("devices")} ${fmtNumber(devicesTotal)} · ${t("zoomIn")}</p>`
+          : null}
         <div class="screen-bottom">
           ${picked
             ? html`<${Picked} picked=${picked} devices=${devices} events=${events}

@@ -61,6 +61,7 @@ def screen_config(rt: Runtime) -> dict[str, Any]:
         "district": district_of(rt.district.areas),
         "timezone": ZONE.key,
         "basemap": basemap(rt.settings),
+        "map_device_points": rt.settings.map_device_points,
         "severities": [
             {
                 "code": s.value,

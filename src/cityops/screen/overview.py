@@ -5,9 +5,8 @@ events by the caller's areas (area-code prefixes), cases by `CaseService.scope_f
 or a unit role's unit).
 
 Cost: devices and events are counted in memory (the registry, the shadows and the open events
-are all held by the runtime); cases take three small indexed queries; readings one query that
-seeks into the (device_id, ts) primary key once per device and window instead of scanning the
-table (`readings_counts`).
+are all held by the runtime); cases take three small indexed queries; readings come from the
+runtime's `StoredRate`, counted as batches commit (by commit time, the last hour in memory).
 """
 
 from __future__ import annotations
@@ -24,13 +23,11 @@ from cityops.cases import store as case_store
 from cityops.cases.model import Actor, Case, CaseState
 from cityops.cases.service import ZONE
 from cityops.cases.stats import RATES, case_counts
-from cityops.devices.shadow import Status, status_of
+from cityops.devices.shadow import Status
 from cityops.events.model import Severity
 from cityops.runtime import Runtime
-from cityops.store.schema import cases, devices, readings
+from cityops.store.schema import cases
 
-MINUTE_MS = 60_000
-HOUR_MS = 3_600_000
 OPEN_STATES = frozenset(CaseState) - {
     CaseState.REJECTED,
     CaseState.CLOSED,
@@ -46,12 +43,12 @@ def within(grids: tuple[str, ...], grid_code: str | None) -> bool:
 
 def overview(rt: Runtime, who: Principal) -> dict[str, Any]:
     now = rt.clock.now_ms()
+    last_minute, last_hour = rt.stored_rate.counts(who.grids, now)
     with rt.engine.connect() as conn:
-        last_minute, last_hour = readings_counts(conn, who.grids, now)
         case_part, today = case_figures(rt, conn, who, now)
     return {
         "generated_at": now,
-        "devices": device_counts(rt, who, now),
+        "devices": device_counts(rt, who),
         "readings": {"last_minute": last_minute, "last_hour": last_hour},
         "events": event_counts(rt, who),
         "cases": case_part,
@@ -59,13 +56,10 @@ def overview(rt: Runtime, who: Principal) -> dict[str, Any]:
     }
 
 
-def device_counts(rt: Runtime, who: Principal, now: int) -> dict[str, Any]:
-    """Status as the device list computes it (`shadow.status_of`)."""
-    counts: Counter[Status] = Counter()
-    for device in rt.registry:
-        if within(who.grids, device.grid_code):
-            model = rt.registry.model_of(device)
-            counts[status_of(rt.shadows.get(device.id), model, now)] += 1
+def device_counts(rt: Runtime, who: Principal) -> dict[str, Any]:
+    """Status as the device list computes it (`shadow.status_of`), summed over the caller's
+    grids from the runtime's shared per-grid counts (at most two seconds old)."""
+    counts = rt.status_counts.within(who.grids)
     total = sum(counts.values())
     online = counts[Status.ONLINE]
     return {
@@ -75,34 +69,6 @@ def device_counts(rt: Runtime, who: Principal, now: int) -> dict[str, Any]:
         "never_seen": counts[Status.NEVER_SEEN],
         "online_rate": online / total if total else None,
     }
-
-
-def readings_counts(conn: sa.Connection, grids: tuple[str, ...], now: int) -> tuple[int, int]:
-    """Readings stamped in the last minute and the last hour (device time, up to now).
-
-    A correlated count per device: each is a range scan of the (device_id, ts) key, so the
-    cost grows with devices and recent readings, not with the history kept. A plain
-    `WHERE ts >= …` has no index to use and reads the whole table.
-    """
-    r = readings.c
-
-    def recent(since: int) -> sa.ScalarSelect[int]:
-        return (
-            sa.select(sa.func.count())
-            .where(r.device_id == devices.c.id, r.ts >= since, r.ts <= now)
-            .scalar_subquery()
-        )
-
-    stmt = sa.select(
-        sa.func.coalesce(sa.func.sum(recent(now - MINUTE_MS)), 0),
-        sa.func.coalesce(sa.func.sum(recent(now - HOUR_MS)), 0),
-    ).select_from(devices)
-    if grids:
-        stmt = stmt.where(
-            sa.or_(*(devices.c.grid_code.startswith(g, autoescape=True) for g in grids))
-        )
-    minute, hour = conn.execute(stmt).one()
-    return int(minute), int(hour)
 
 
 def event_counts(rt: Runtime, who: Principal) -> dict[str, Any]:

@@ -7,7 +7,14 @@ from typing import Annotated, Any
 import msgspec
 from fastapi import APIRouter, HTTPException, Query
 
-from cityops.screen.feed import device_feed, device_thresholds, parse_bbox, visible_device
+from cityops.screen.feed import (
+    FEED_LIMIT,
+    device_feed,
+    device_thresholds,
+    grid_summary,
+    parse_bbox,
+    visible_device,
+)
 from cityops.screen.legend import screen_config
 from cityops.screen.overview import overview
 from cityops.web.auth import ReaderDep, RuntimeDep
@@ -33,12 +40,21 @@ def get_device_feed(
     rt: RuntimeDep,
     who: ReaderDep,
     bbox: Annotated[str | None, Query(description="minlon,minlat,maxlon,maxlat")] = None,
+    limit: Annotated[int, Query(ge=1, le=200_000)] = FEED_LIMIT,
 ) -> dict[str, Any]:
+    """Devices as rows; more than `limit` in view gives `truncated: true` and no rows (draw
+    `/api/v1/screen/grids` instead, or zoom in)."""
     try:
         box = parse_bbox(bbox) if bbox is not None else None
     except ValueError as exc:
         raise HTTPException(400, str(exc)) from exc
-    return device_feed(rt, who, box)
+    return device_feed(rt, who, box, limit)
+
+
+@router.get("/api/v1/screen/grids", summary="Device status per grid 网格设备统计")
+def get_grid_summary(rt: RuntimeDep, who: ReaderDep) -> dict[str, Any]:
+    """Devices per grid by status (total, online, offline, never_seen), in the caller's areas."""
+    return grid_summary(rt, who)
 
 
 @router.get("/api/v1/devices/{device_id}/thresholds", summary="Rule levels for a device 设备阈值线")
