@@ -10,7 +10,7 @@ UI_OUT  := src/cityops/web/static/ui/index.html
 UI_DEPS := frontend/node_modules/.package-lock.json
 UI_SRC  := $(shell find frontend/src -type f 2>/dev/null) frontend/index.html frontend/vite.config.js
 
-.PHONY: demo test install ui browser lint typecheck unit bench-http bench-mqtt bench-detect lock clean
+.PHONY: demo test install ui browser lint typecheck unit bench-http bench-mqtt bench-detect bench-screen lock clean
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "CityOps needs Python 3.11+"'
@@ -55,6 +55,9 @@ bench-mqtt: $(STAMP)
 
 bench-detect: $(STAMP)
 	$(BIN)/python -m bench.detect $(ARGS)
+
+bench-screen: $(STAMP) ui browser
+	$(BIN)/python -m bench.screen --devices 10000 50000 240000 --browser $(ARGS)
 
 # Refresh the pinned versions after changing dependencies in pyproject.toml.
 lock:

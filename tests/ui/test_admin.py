@@ -40,6 +40,13 @@ def test_registering_a_device_shows_its_token_once(
     expect(page.get_by_role("row").filter(has_text="SMK-UI-1")).to_contain_text("未上线")
     assert ui_server.runtime.registry.get("SMK-UI-1") is not None
     shot(page, "admin-devices-registered")
+    first = token.inner_text()
+
+    page.get_by_role("button", name="关闭").click()
+    row = page.get_by_role("row").filter(has_text="SMK-UI-1")
+    row.get_by_role("button", name="重置令牌").click()
+    expect(token).to_have_text(re.compile(r"^cod_"))
+    assert token.inner_text() != first  # a new token; the old one no longer opens anything
     log.assert_clean()
 
 

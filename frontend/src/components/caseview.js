@@ -173,7 +173,7 @@ function ActionForm({ c, action, spec, units, title, onDone, onCancel }) {
         <input id="act-ext" value=${extension} onInput=${(e) => setExtension(e.currentTarget.value)} pattern="[0-9]+[hd]" required />`
       : null}
     <label for="act-note">${t("note")}${needs.has("note") ? " *" : ""}</label>
-    <textarea id="act-note" rows="3" value=${note} onInput=${(e) => setNote(e.currentTarget.value)} required=${needs.has("note")}></textarea>
+    <textarea id="act-note" rows="3" value=${note} onInput=${(e) => setNote(e.currentTarget.value)} aria-required=${needs.has("note") ? "true" : "false"}></textarea>
     ${error ? html`<p class="error" role="alert">${error}</p>` : null}
     <div class="row">
       <button type="submit" class="primary" disabled=${busy}>${t("confirm")} ${title}</button>

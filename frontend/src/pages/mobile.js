@@ -127,7 +127,7 @@ function Task({ id, onBack }) {
           <h3>${t("reportHandled")}</h3>
           <${PhotoInput} id="handled-photo" file=${file} onFile=${setFile} />
           <label for="handled-note">${t("note")} *</label>
-          <textarea id="handled-note" rows="3" value=${note} onInput=${(e) => setNote(e.currentTarget.value)} required></textarea>
+          <textarea id="handled-note" rows="3" value=${note} onInput=${(e) => setNote(e.currentTarget.value)} aria-required="true"></textarea>
           <button type="submit" class="primary big" disabled=${busy}>${t("submit")} ${t("reportHandled")}</button>
         </form>`
       : null}
