@@ -57,7 +57,8 @@ def as_(client: TestClient, runtime: Runtime, clock: FakeClock) -> As:
     }
 
     def call(who: str, method: str, url: str, **kw: Any) -> httpx2.Response:
-        return client.request(method, url, headers={"Authorization": f"Bearer {keys[who]}"}, **kw)
+        headers = {"Authorization": f"Bearer {keys[who]}", **kw.pop("headers", {})}
+        return client.request(method, url, headers=headers, **kw)
 
     return call
 
@@ -296,3 +297,30 @@ def test_a_report_naming_unknown_evidence_is_refused(as_: As) -> None:
 def test_an_upload_that_is_not_an_image_is_refused_as_unsupported(as_: As) -> None:
     files = {"file": ("a.png", b"<script>", "image/png")}
     assert as_("intake", "post", "/api/v1/evidence", files=files).status_code == 415
+
+
+def test_a_report_sent_twice_with_its_key_makes_one_case(as_: As) -> None:
+    headers = {"Idempotency-Key": "patrol-3f1c9a7e"}
+    first = as_("intake", "post", "/api/v1/cases", json=FLOOD, headers=headers)
+    again = as_("intake", "post", "/api/v1/cases", json=FLOOD, headers=headers)
+    assert first.status_code == again.status_code == 201
+    assert again.json()["id"] == first.json()["id"]
+    assert queue(as_, "intake") == [first.json()["id"]]
+
+
+def test_keys_are_per_reporter_and_a_new_key_is_a_new_case(as_: As) -> None:
+    key = {"Idempotency-Key": "same-key-0001"}
+    mine = as_("intake", "post", "/api/v1/cases", json=FLOOD, headers=key).json()["id"]
+    theirs = as_("chief", "post", "/api/v1/cases", json=FLOOD, headers=key).json()["id"]
+    other = as_(
+        "intake", "post", "/api/v1/cases", json=FLOOD, headers={"Idempotency-Key": "k-0002-x"}
+    )
+    assert len({mine, theirs, other.json()["id"]}) == 3
+
+
+def test_an_unusable_key_is_refused(as_: As) -> None:
+    for key in ("short", "x" * 101):
+        answer = as_(
+            "intake", "post", "/api/v1/cases", json=FLOOD, headers={"Idempotency-Key": key}
+        )
+        assert answer.status_code == 422

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import msgspec
-from fastapi import APIRouter, Body, HTTPException, Query, UploadFile
+from fastapi import APIRouter, Body, Header, HTTPException, Query, UploadFile
 from pydantic import BaseModel, ConfigDict, Field
 
 from cityops.auth.tokens import Principal, Role
@@ -141,7 +141,19 @@ class NewCaseIn(BaseModel):
 
 
 @router.post("/api/v1/cases", status_code=201, summary="Report a case 人工上报")
-def create_case(rt: RuntimeDep, who: ReaderDep, body: NewCaseIn) -> dict[str, Any]:
+def create_case(
+    rt: RuntimeDep,
+    who: ReaderDep,
+    body: NewCaseIn,
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            min_length=8,
+            max_length=100,
+            description="send the same key again (after a dropped answer) to get the same case",
+        ),
+    ] = None,
+) -> dict[str, Any]:
     if rt.taxonomy.get(body.class_code) is None and len(rt.taxonomy):
         raise HTTPException(422, f"unknown event class {body.class_code!r}")
     missing = [e for e in body.evidence if rt.evidence.get(e) is None]
@@ -161,7 +173,10 @@ def create_case(rt: RuntimeDep, who: ReaderDep, body: NewCaseIn) -> dict[str, An
         evidence=body.evidence,
     )
     try:
-        return render(rt, rt.cases.create(new, actor_of(who), file_now=body.file_now), who)
+        case = rt.cases.create(
+            new, actor_of(who), file_now=body.file_now, request_key=idempotency_key
+        )
+        return render(rt, case, who)
     except CityOpsError as exc:
         raise _fail(exc) from exc
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import secrets
 import threading
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -164,11 +165,24 @@ class CaseService:
 
     # --- changing --------------------------------------------------------------------------
 
-    def create(self, new: NewCase, actor: Actor, *, file_now: bool = False) -> Case:
+    def create(
+        self,
+        new: NewCase,
+        actor: Actor,
+        *,
+        file_now: bool = False,
+        request_key: str | None = None,
+    ) -> Case:
+        """A new case; with `request_key` (the reporter's Idempotency-Key) a repeated report
+        returns the case the first one made instead of a second case."""
         self.workflow.check("create", None, actor)
         if file_now:
             self.workflow.check("file", None, actor)
         with self._lock:
+            if request_key is not None:
+                earlier = self._earlier_request(actor, request_key)
+                if earlier is not None:
+                    return earlier
             now = self._clock.now_ms()
             route = self.routing.route(new.class_code, new.grid_code)
             data: dict[str, Any] = {
@@ -188,7 +202,25 @@ class CaseService:
                 actor=actor,
                 data=data,
             )
-            return self._commit(None, t)
+            if request_key is None:
+                return self._commit(None, t)
+            key = request_key
+
+            def remember(conn: sa.Connection) -> None:
+                case_store.remember_request(conn, actor.id, key, data["id"], now)
+
+            try:
+                return self._commit(None, t, also=remember)
+            except sa.exc.IntegrityError:  # another process took the key first: its case
+                earlier = self._earlier_request(actor, request_key)
+                if earlier is None:
+                    raise
+                return earlier
+
+    def _earlier_request(self, actor: Actor, key: str) -> Case | None:
+        with self._engine.connect() as conn:
+            case_id = case_store.case_for_request(conn, actor.id, key)
+            return case_store.load(conn, case_id) if case_id is not None else None
 
     def act(
         self, case_id: str, action: str, actor: Actor, given: ActionInput | None = None
@@ -315,11 +347,18 @@ class CaseService:
         except ValueError as exc:
             raise Conflict(f"extension: {exc}") from exc
 
-    def _commit(self, before: Case | None, t: Transition) -> Case:
+    def _commit(
+        self,
+        before: Case | None,
+        t: Transition,
+        also: Callable[[sa.Connection], None] | None = None,
+    ) -> Case:
         after = reducer.apply(before, t)
         due = self._due_for_queries(after)
         with self._engine.begin() as conn:
             case_store.save(conn, before, after, t, due)
+            if also is not None:
+                also(conn)
             self._record(conn, after, t)
             if t.action == "merge":
                 self._move_events(conn, after, t)

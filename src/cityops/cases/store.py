@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 from cityops.cases.model import Actor, Case, CaseState, Transition
 from cityops.core.errors import Conflict
-from cityops.store.schema import case_events, case_transitions, cases
+from cityops.store.schema import case_events, case_requests, case_transitions, cases
 
 
 def case_row(case: Case, due_at: int | None) -> dict[str, Any]:
@@ -120,6 +120,19 @@ def case_for_event(conn: sa.Connection, event_id: str) -> str | None:
         sa.select(case_events.c.case_id).where(case_events.c.event_id == event_id)
     ).first()
     return None if row is None else str(row.case_id)
+
+
+def case_for_request(conn: sa.Connection, actor: str, key: str) -> str | None:
+    """The case an earlier report with this Idempotency-Key made, if any."""
+    r = case_requests.c
+    row = conn.execute(sa.select(r.case_id).where(r.actor == actor, r.key == key)).first()
+    return None if row is None else str(row.case_id)
+
+
+def remember_request(conn: sa.Connection, actor: str, key: str, case_id: str, now: int) -> None:
+    conn.execute(
+        case_requests.insert().values(actor=actor, key=key, case_id=case_id, created_at=now)
+    )
 
 
 class CaseFilter(msgspec.Struct, kw_only=True):

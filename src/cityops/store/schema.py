@@ -273,6 +273,17 @@ case_events = sa.Table(
     sa.Index("ix_case_events_event_id", "event_id"),
 )
 
+case_requests = sa.Table(
+    "case_requests",
+    metadata,
+    # A reporter's Idempotency-Key: a phone that sends its report again after a dropped
+    # answer gets the case it already made, not a second one.
+    sa.Column("actor", sa.String(120), primary_key=True),
+    sa.Column("key", sa.String(100), primary_key=True),
+    sa.Column("case_id", sa.String(32), sa.ForeignKey("cases.id"), nullable=False),
+    sa.Column("created_at", sa.BigInteger, nullable=False),
+)
+
 # --- trust: people, their sessions and tokens, and the tamper-evident audit log ---------------
 
 users = sa.Table(
