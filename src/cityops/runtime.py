@@ -47,11 +47,16 @@ from cityops.open311.catalog import load_catalog
 from cityops.open311.service import Open311Service
 from cityops.rules.engine import RuleEngine
 from cityops.rules.service import RuleService
+from cityops.store import readings as readings_store
 from cityops.store.engine import make_engine
 from cityops.store.migrate import upgrade
 from cityops.taxonomy.loader import load_taxonomy
 
 log = logging.getLogger(__name__)
+
+REPLAY_LATE_MS = 3_600_000
+"""At start, readings committed after the detector's checkpoint are judged again if stamped
+no earlier than this before it."""
 
 
 class District:
@@ -149,6 +154,7 @@ class Runtime:
             tick_s=settings.rules_tick_s,
             lock=self.rules.lock,
         )
+        self.rules.progress = lambda: self.detector.evaluated_through
 
     def _wire_cases(self) -> None:
         calendar = load_calendar([shipped_calendar_dir()])
@@ -200,12 +206,14 @@ class Runtime:
         # are skipped.
         self.intake.on_events_changed(self.events.open_events())
         rules = self.rules.load()
+        replayed = self._judge_unjudged()
         log.info(
-            "loaded %d devices, %d shadows, %d open events, %d rules",
+            "loaded %d devices, %d shadows, %d open events, %d rules; %d readings judged again",
             devices,
             shadows,
             events,
             rules,
+            replayed,
         )
         self.detector.start()
         self.writer.start()
@@ -213,6 +221,22 @@ class Runtime:
         if self.mqtt is not None:
             self.mqtt.start()
         self.started = True
+
+    def _judge_unjudged(self) -> int:
+        """Readings committed after the last rule-state checkpoint may never have reached the
+        rules (they wait in the detector's in-memory queue, and a crash loses the queue): judge
+        them again before new input. Readings stamped more than REPLAY_LATE_MS before the
+        checkpoint are not looked for (the engine treats such late readings as history)."""
+        through = self.rules.checkpoint()
+        if through is None:  # a new store: from now on
+            self.detector.evaluated_through = self.clock.now_ms()
+            self.rules.flush_state()
+            return 0
+        with self.engine.connect() as conn:
+            ids = [device.id for device in self.registry]
+            missed = readings_store.received_after(conn, ids, through - REPLAY_LATE_MS, through)
+        self.detector.replay(missed, through)
+        return len(missed)
 
     def stop(self) -> None:
         if not self.started:

@@ -5,9 +5,9 @@ open the case its intake policy asks for. Each test kills a process (see crash_p
 the exact point just after the commit and before the next step, restarts on the same store,
 and looks for the step's result.
 
-Both steps run from the in-process bus after the commit. Intake is safe: at start the runtime
-offers every open event to intake again. The detector is a known gap, kept as a strict xfail:
-fixing it turns the test into a failure that asks for the marker to go.
+Both steps run from the in-process bus after the commit. At start the runtime judges again the
+readings committed after the detector's last checkpoint (saved with the rule states), and
+offers every open event to intake again.
 """
 
 from __future__ import annotations
@@ -57,11 +57,6 @@ def stored_readings(rt: Runtime) -> int:
         return int(conn.execute(query, {"d": GAUGE}).scalar_one())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap: committed readings wait in the detector's in-memory queue "
-    "(events/detector.py); after a crash nothing evaluates them again",
-)
 def test_a_reading_stored_just_before_a_crash_still_raises_its_event(
     tmp_path: Path, database_url: str
 ) -> None:

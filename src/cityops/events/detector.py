@@ -43,15 +43,25 @@ class Detector:
         self._clock = clock
         self._tick_s = tick_s
         self._lock: AbstractContextManager[object] = lock or nullcontext()
-        self._queue: queue.Queue[Sequence[Reading] | None] = queue.Queue()
+        self._queue: queue.Queue[tuple[Sequence[Reading], int] | None] = queue.Queue()
         self._idle = threading.Event()
         self._idle.set()
         self._thread = threading.Thread(target=self._run, name="cityops-detect", daemon=True)
         self.evaluated = 0
+        self.evaluated_through: int | None = None
+        """The commit time of the last batch judged (read under the rule lock, with the rule
+        states it produced: the checkpoint saved with them)."""
 
     def on_stored(self, message: tuple[Sequence[Reading], int]) -> None:
         self._idle.clear()
-        self._queue.put(message[0])
+        self._queue.put(message)
+
+    def replay(self, readings: Sequence[Reading], through: int) -> None:
+        """Judge readings committed after the last checkpoint (at start, before new input):
+        a crash may have left them unjudged in the queue."""
+        self._evaluate([(readings, through)])
+        with self._lock:
+            self.evaluated_through = max(self.evaluated_through or through, through)
 
     def start(self) -> None:
         self._thread.start()
@@ -77,10 +87,10 @@ class Detector:
             try:
                 first = self._queue.get(timeout=self._tick_s)
             except queue.Empty:
-                first = ()
+                first = ((), 0)
             if first is None:
                 return
-            batch = list(first)
+            batch = [first]
             stop = self._drain_into(batch)
             self._evaluate(batch)
             if self._clock.now_ms() >= next_tick:
@@ -91,7 +101,7 @@ class Detector:
             if stop:
                 return
 
-    def _drain_into(self, batch: list[Reading]) -> bool:
+    def _drain_into(self, batch: list[tuple[Sequence[Reading], int]]) -> bool:
         while True:
             try:
                 more = self._queue.get_nowait()
@@ -99,17 +109,22 @@ class Detector:
                 return False
             if more is None:
                 return True
-            batch.extend(more)
+            batch.append(more)
 
-    def _evaluate(self, batch: list[Reading]) -> None:
-        if not batch:
+    def _evaluate(self, batches: list[tuple[Sequence[Reading], int]]) -> None:
+        readings = [r for part, _ in batches for r in part]
+        if not readings:
             return
-        self._safely(lambda: self._evaluate_locked(batch))
-        self.evaluated += len(batch)
+        through = max(at for _, at in batches)
+        self._safely(lambda: self._evaluate_locked(readings, through))
+        self.evaluated += len(readings)
 
-    def _evaluate_locked(self, batch: list[Reading]) -> None:
+    def _evaluate_locked(self, readings: list[Reading], through: int) -> None:
         with self._lock:
-            self._events.apply(self._rules.evaluate(batch, self._registry))
+            try:
+                self._events.apply(self._rules.evaluate(readings, self._registry))
+            finally:  # judged (or failed, and logged): a replay would fail the same way
+                self.evaluated_through = max(self.evaluated_through or through, through)
 
     @staticmethod
     def _safely(step: object) -> None:

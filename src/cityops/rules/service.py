@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -75,6 +75,9 @@ class RuleService:
         """Held by the detector while it evaluates and applies a batch: a rule change then never
         interleaves with outcomes computed under the old rule (which could reopen an event the
         change just cleared)."""
+        self.progress: Callable[[], int | None] = lambda: None
+        """The detector's `evaluated_through`, read under `lock` at each flush."""
+        self._flushed_through: int | None = None
 
     # --- start-up and state -----------------------------------------------------------------
 
@@ -90,10 +93,12 @@ class RuleService:
         return len(active)
 
     def flush_state(self) -> int:
-        """Upsert the rule states changed since the last flush; returns how many."""
+        """Upsert the rule states changed since the last flush, with the detector's checkpoint
+        (what these states have seen) in the same commit; returns how many states."""
         with self._lock:
             rows = self._rules.snapshot_dirty()
-            if not rows:
+            through = self.progress()
+            if not rows and through == self._flushed_through:
                 return 0
             now = self._clock.now_ms()
             payload = [
@@ -102,10 +107,18 @@ class RuleService:
             try:
                 with self._engine.begin() as conn:
                     store.upsert_state(conn, payload)
+                    if through is not None:
+                        store.write_checkpoint(conn, through, now)
             except Exception:
                 self._rules.mark_dirty((r, d) for r, d, _ in rows)
                 raise
+            self._flushed_through = through
         return len(rows)
+
+    def checkpoint(self) -> int | None:
+        """The commit time up to which every stored reading is in the saved rule states."""
+        with self._engine.connect() as conn:
+            return store.select_checkpoint(conn)
 
     def _record(
         self,

@@ -7,7 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from cityops.store.schema import rule_state, rules
+from cityops.store.schema import detector_checkpoint, rule_state, rules
 
 STATE_BATCH = 1000
 
@@ -71,4 +71,25 @@ def _state_upsert(engine: sa.Engine) -> sa.Insert:
     lite = sqlite_insert(rule_state)
     return lite.on_conflict_do_update(
         index_elements=keys, set_={c: lite.excluded[c] for c in changed}
+    )
+
+
+CHECKPOINT = "rules"
+
+
+def select_checkpoint(conn: sa.Connection) -> int | None:
+    c = detector_checkpoint.c
+    value = conn.execute(
+        sa.select(c.evaluated_through).where(c.name == CHECKPOINT)
+    ).scalar_one_or_none()
+    return None if value is None else int(value)
+
+
+def write_checkpoint(conn: sa.Connection, through: int, now: int) -> None:
+    """One row, replaced (a delete and an insert work the same on both dialects)."""
+    conn.execute(detector_checkpoint.delete().where(detector_checkpoint.c.name == CHECKPOINT))
+    conn.execute(
+        detector_checkpoint.insert().values(
+            name=CHECKPOINT, evaluated_through=through, updated_at=now
+        )
     )

@@ -78,6 +78,30 @@ def _letter_row(letter: DeadLetter) -> dict[str, object]:
     }
 
 
+IDS_PER_QUERY = 1000
+
+
+def received_after(
+    conn: sa.Connection, device_ids: Sequence[str], since_ts: int, after: int
+) -> list[Reading]:
+    """Readings committed after `after` (received_at) and stamped after `since_ts`, in commit
+    order. Asked per batch of device ids so each query seeks the (device_id, ts) key; the
+    table has no index on received_at (it would cost every write on the hot path)."""
+    r = readings.c
+    found: list[tuple[int, Reading]] = []
+    for start in range(0, len(device_ids), IDS_PER_QUERY):
+        ids = list(device_ids[start : start + IDS_PER_QUERY])
+        stmt = sa.select(r.device_id, r.ts, r["values"], r.received_at).where(
+            r.device_id.in_(ids), r.ts > since_ts, r.received_at > after
+        )
+        found.extend(
+            (row.received_at, Reading(device_id=row.device_id, ts=row.ts, values=row.values))
+            for row in conn.execute(stmt)
+        )
+    found.sort(key=lambda item: (item[0], item[1].ts))
+    return [reading for _, reading in found]
+
+
 def query_raw(
     conn: sa.Connection, device_id: str, start: int, end: int, limit: int
 ) -> list[tuple[int, dict[str, Any]]]:

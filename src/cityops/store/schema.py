@@ -166,6 +166,16 @@ rule_state = sa.Table(
     sa.Column("updated_at", sa.BigInteger, nullable=False),
 )
 
+detector_checkpoint = sa.Table(
+    "detector_checkpoint",
+    metadata,
+    # Written with each rule-state snapshot: every reading committed up to `evaluated_through`
+    # (its received_at) is in that snapshot; later ones are judged again at start.
+    sa.Column("name", sa.String(32), primary_key=True),
+    sa.Column("evaluated_through", sa.BigInteger, nullable=False),
+    sa.Column("updated_at", sa.BigInteger, nullable=False),
+)
+
 evidence = sa.Table(
     "evidence",
     metadata,
