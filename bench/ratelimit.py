@@ -1,6 +1,6 @@
 """What the per-device rate limit costs on the ingest hot path (prints figures; not a test).
 
-    .venv/bin/python -m tests.security.measure_ratelimit
+    .venv/bin/python -m bench.ratelimit
 
 Readings a second through `IngestService.prepare` for 10,000 gauges, as a gateway posts them
 (arrays of 1,000 readings, an ingest key) and as devices publish them over MQTT (one reading a
