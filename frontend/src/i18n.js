@@ -108,7 +108,7 @@ const zh = {
   takePhoto: "拍照/选择照片",
   location: "位置",
   locating: "正在定位…",
-  locationUnavailable: "无法获取定位，使用网格中心",
+  locationUnavailable: "无法获取定位，使用辖区中心",
   description: "问题描述",
   reported: "已上报",
   handledSent: "已提交处置反馈",
@@ -166,6 +166,38 @@ const zh = {
   dispatchDone: "已派遣",
   done: "已完成",
   errors: "错误",
+  skip: "跳到正文",
+  units: "处置单位",
+  gridCode: "网格编码",
+  code: "编码",
+  kind: "类型",
+  prev: "上一页",
+  territorial: "属地（案发社区/街道）",
+  channelCogovernance: "社区共治",
+  channelService: "市场化服务",
+  channelProfessional: "专业处置",
+  kindDistrict: "区政府",
+  kindStreet: "街道",
+  kindCommunity: "社区",
+  kindCentre: "中心",
+  kindDepartment: "职能部门",
+  kindCompany: "服务企业",
+  kindVolunteers: "志愿者队伍",
+  kindGridStation: "网格工作站",
+  extensionHint: "时长，如 4h（小时）或 2d（天）",
+  mergeTarget: "并入案卷",
+  chooseCase: "选择案卷",
+  attachEvent: "关联事件",
+  chooseEvent: "选择事件",
+  newPassword: "新密码",
+  passwordSet: "密码已重置",
+  ownerUnit: "权属单位",
+  wrongLogin: "用户名或密码错误",
+  loadFailed: "加载失败",
+  ruleId: "规则编号",
+  moreActions: "其他操作",
+  sourceFile: "配置文件",
+  defaultRoute: "默认",
 };
 
 const en = {
@@ -273,7 +305,7 @@ const en = {
   takePhoto: "Take or choose a photo",
   location: "Location",
   locating: "Locating…",
-  locationUnavailable: "No location; using the grid centre",
+  locationUnavailable: "No location; using the district centre",
   description: "Description",
   reported: "Reported",
   handledSent: "Handling reported",
@@ -331,6 +363,38 @@ const en = {
   dispatchDone: "Dispatched",
   done: "Done",
   errors: "Errors",
+  skip: "Skip to content",
+  units: "Units",
+  gridCode: "Grid code",
+  code: "Code",
+  kind: "Kind",
+  prev: "Previous page",
+  territorial: "Territorial (the case's community or street)",
+  channelCogovernance: "Community co-governance",
+  channelService: "Market service",
+  channelProfessional: "Professional handling",
+  kindDistrict: "District government",
+  kindStreet: "Subdistrict",
+  kindCommunity: "Community",
+  kindCentre: "Centre",
+  kindDepartment: "Department",
+  kindCompany: "Service company",
+  kindVolunteers: "Volunteer team",
+  kindGridStation: "Grid station",
+  extensionHint: "duration, e.g. 4h (hours) or 2d (days)",
+  mergeTarget: "Merge into case",
+  chooseCase: "Choose a case",
+  attachEvent: "Event to attach",
+  chooseEvent: "Choose an event",
+  newPassword: "New password",
+  passwordSet: "Password set",
+  ownerUnit: "Owner unit",
+  wrongLogin: "Wrong username or password",
+  loadFailed: "Could not load",
+  ruleId: "Rule ID",
+  moreActions: "More actions",
+  sourceFile: "Configured in",
+  defaultRoute: "Default",
 };
 
 const DICTS = { "zh-CN": zh, en };
@@ -379,6 +443,39 @@ export const stateName = (code) => (caseStates[code] ? nameOf(caseStates[code]) 
 /** Where an event or case came from, in words. */
 export const sourceName = (s) => (SOURCES[s] ? t(SOURCES[s]) : s);
 export const eventStatusName = (s) => (EVENT_STATUS[s] ? t(EVENT_STATUS[s]) : s);
+
+const CHANNELS = { cogovernance: "channelCogovernance", service: "channelService", professional: "channelProfessional" };
+const UNIT_KINDS = {
+  district: "kindDistrict",
+  street: "kindStreet",
+  community: "kindCommunity",
+  centre: "kindCentre",
+  department: "kindDepartment",
+  company: "kindCompany",
+  volunteers: "kindVolunteers",
+  grid_station: "kindGridStation",
+};
+
+/** A dispatch channel (社区共治, 市场化服务, 专业处置) in words. */
+export const channelName = (c) => (CHANNELS[c] ? t(CHANNELS[c]) : c || "");
+/** A unit's kind (department, company, …) in words. */
+export const unitKindName = (k) => (UNIT_KINDS[k] ? t(UNIT_KINDS[k]) : k || "");
+
+let roles = {};
+
+/** People's roles with both names, from the server's config. */
+export function setRoles(list) {
+  roles = Object.fromEntries((list || []).map((r) => [r.code, r]));
+}
+
+export const roleName = (code) => (roles[code] ? nameOf(roles[code]) : code);
+
+/** An event's title: rule events carry an English one in their evidence (`title_en`). */
+export function eventTitle(e) {
+  if (!e) return "";
+  const en = e.evidence && typeof e.evidence === "object" && !Array.isArray(e.evidence) ? e.evidence.title_en : null;
+  return !isZh() && en ? en : e.title;
+}
 
 /** Times in the district's time zone, whatever the viewer's machine is set to. */
 export function fmtTime(ms, { date = true, seconds = false } = {}) {

@@ -6,8 +6,9 @@ import "leaflet/dist/leaflet.css";
 import "./styles.css";
 import { api, hasCsrf, setCsrf, setUnauthorizedHandler } from "./api.js";
 import { html } from "./html.js";
-import { fmtTime, lang, setCaseStates, setLang, setZone, t } from "./i18n.js";
+import { fmtTime, lang, nameOf, roleName, setCaseStates, setLang, setRoles, setZone, t } from "./i18n.js";
 import { LoginPage } from "./pages/login.js";
+import { LangButton } from "./components/lang.js";
 import { ScreenPage } from "./pages/screen.js";
 import { WorkbenchPage } from "./pages/workbench.js";
 import { MobilePage } from "./pages/mobile.js";
@@ -63,6 +64,7 @@ function App() {
       (c) => {
         setZone(c.timezone);
         setCaseStates(c.case_states);
+        setRoles(c.roles);
         setConfig(c);
       },
       () => setConfig({ district: null, basemap: null, severities: [] }),
@@ -118,11 +120,11 @@ function TopBar({ me, page, onLang, onLogout, config }) {
   const links = PAGES.filter((p) => allowed(p, me));
   return html`
     <header class="topbar">
-      <a class="skip" href="#main">跳到正文 Skip to content</a>
+      <a class="skip" href="#main" onClick=${skipToMain}>${t("skip")}</a>
       <div class="brand">
         <strong class="brand-long">${t("app")}</strong>
         <strong class="brand-short" aria-hidden="true">${t("appShort")}</strong>
-        ${district ? html`<span class="district">${lang() === "en" ? district.name_en : district.name_zh}</span>` : null}
+        ${district ? html`<span class="district">${nameOf(district)}</span>` : null}
       </div>
       <nav aria-label=${t("mainNav")}>
         ${links.map(
@@ -131,12 +133,19 @@ function TopBar({ me, page, onLang, onLogout, config }) {
       </nav>
       <div class="who">
         <${Clock} />
-        <span class="user" title=${me.role}>${me.display_name || me.username || me.id}</span>
-        <button type="button" class="link" onClick=${onLang} aria-label=${`${t("language")} · ${t("languageLabel")}`}>${t("language")}</button>
+        <span class="user" title=${roleName(me.role)}>${me.display_name || me.username || me.id}</span>
+        <${LangButton} onLang=${onLang} />
         <button type="button" class="link" onClick=${onLogout}>${t("logout")}</button>
       </div>
     </header>
   `;
+}
+
+/** The skip link moves focus to the page (a hash link would change the route). */
+function skipToMain(e) {
+  e.preventDefault();
+  const main = document.getElementById("main");
+  if (main) main.focus();
 }
 
 function Clock() {

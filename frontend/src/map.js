@@ -4,7 +4,7 @@ import L from "leaflet";
 import { useEffect, useRef } from "preact/hooks";
 import { html } from "./html.js";
 import { SEVERITY_COLORS } from "./charts.js";
-import { nameOf, t } from "./i18n.js";
+import { eventTitle, nameOf, t } from "./i18n.js";
 
 const STATUS_COLORS = { online: "#3ddc84", offline: "#9aa5b1", never_seen: "#5b6673" };
 const LOAD_COLORS = ["rgba(64,128,255,0.08)", "#f5c40055", "#ff7a0066", "#e0202077"];
@@ -64,12 +64,35 @@ export function DistrictMap({
     L.control
       .layers(null, { [t("grids")]: layers.grids, [t("devices")]: layers.devices, [t("events")]: layers.events }, { collapsed: false })
       .addTo(map);
+    // The whole district in view until the person moves or zooms the map themselves.
+    let fitting = false;
+    let auto = true;
+    const fit = (bounds) => {
+      state.current.bounds = bounds;
+      fitting = true;
+      map.fitBounds(bounds, { animate: false });
+      fitting = false;
+    };
+    map.on("zoomstart dragstart", () => {
+      if (!fitting) auto = false;
+    });
     const bbox = config && config.district && config.district.bbox;
-    if (bbox) map.fitBounds([[bbox[1], bbox[0]], [bbox[3], bbox[2]]]);
+    state.current = { map, layers, renderer, fitted: !!bbox, centres: {}, fit, bounds: null };
+    if (bbox) fit([[bbox[1], bbox[0]], [bbox[3], bbox[2]]]);
     else map.setView([30.0, 120.0], 12);
-    state.current = { map, layers, renderer, fitted: !!bbox, centres: {} };
     reportView();
+    // The box changes size as panels around it open and close (the picked event, the
+    // telemetry chart): Leaflet must be told, or it draws for the old size and cuts the map.
+    let gone = false;
+    const resized = new ResizeObserver(() => {
+      if (gone) return;
+      map.invalidateSize({ pan: false });
+      if (auto && state.current.bounds) fit(state.current.bounds);
+    });
+    resized.observe(box.current);
     return () => {
+      gone = true;
+      resized.disconnect();
       clearTimeout(viewTimer);
       map.remove();
     };
@@ -77,7 +100,7 @@ export function DistrictMap({
 
   // Grids, shaded by the worst open event in each.
   useEffect(() => {
-    const { map, layers, fitted } = state.current;
+    const { layers, fitted, fit } = state.current;
     if (!grids) return;
     const worst = {};
     for (const e of events || []) {
@@ -103,7 +126,7 @@ export function DistrictMap({
     state.current.centres = centres;
     layers.grids.bringToBack();
     if (!fitted && grids.features.length) {
-      map.fitBounds(layers.grids.getBounds());
+      fit(layers.grids.getBounds());
       state.current.fitted = true;
     }
   }, [grids, events, gridStats]);
@@ -160,7 +183,7 @@ export function DistrictMap({
         fillOpacity: 0.45,
         className: `event-marker sev-${e.severity}`,
       });
-      marker.bindTooltip(`${nameOf(e, "class_name")} · ${e.title}`);
+      marker.bindTooltip(`${nameOf(e, "class_name")} · ${eventTitle(e)}`);
       marker.on("click", () => onEvent && onEvent(e));
       layers.events.addLayer(marker);
     }

@@ -1,9 +1,10 @@
 // One case as every desk sees it: facts, deadline light, the actions the viewer may take now
 // (the server decides which), the timeline and the evidence photos.
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { api, messageOf } from "../api.js";
 import { html } from "../html.js";
-import { fmtTime, nameOf, sourceName, stateName, t } from "../i18n.js";
+import { channelName, eventTitle, fmtTime, nameOf, sourceName, stateName, t } from "../i18n.js";
+import { useAreaNames } from "../areas.js";
 import { Light, SeverityBadge } from "./badges.js";
 
 let workflowCache = null;
@@ -21,6 +22,7 @@ export async function loadUnits() {
 
 /** Actions whose button is the main one on a desk, drawn first and highlighted. */
 const PRIMARY = new Set(["file", "dispatch", "accept", "report_handled", "verify_pass", "approve_extension"]);
+const CLOSED_OUT = new Set(["rejected", "closed", "evaluated", "void"]);
 const DANGER = new Set(["reject", "void", "verify_fail", "refuse_extension", "return"]);
 
 export function CaseView({ caseId, onChanged, compact = false }) {
@@ -30,19 +32,33 @@ export function CaseView({ caseId, onChanged, compact = false }) {
   const [units, setUnits] = useState([]);
   const [action, setAction] = useState(null);
 
-  const load = () =>
-    api.get(`/api/v1/cases/${encodeURIComponent(caseId)}`).then(setCase, (e) => setError(messageOf(e)));
+  const areaName = useAreaNames();
+  const shown = useRef(caseId);
+  shown.current = caseId;
+
+  // An answer for a case no longer shown (the person clicked on) is dropped.
+  const load = () => {
+    const id = caseId;
+    return api.get(`/api/v1/cases/${encodeURIComponent(id)}`).then(
+      (found) => {
+        if (shown.current !== id) return;
+        setCase(found);
+        setError("");
+      },
+      (e) => shown.current === id && setError(messageOf(e)),
+    );
+  };
 
   useEffect(() => {
     setCase(null);
     setAction(null);
     setError("");
     load();
-    loadWorkflow().then(setWorkflow, () => {});
+    loadWorkflow().then(setWorkflow, (e) => setError(messageOf(e)));
     loadUnits().then(setUnits, () => {});
   }, [caseId]);
 
-  if (error) return html`<p class="error" role="alert">${error}</p>`;
+  if (error && !c) return html`<p class="error" role="alert">${error}</p>`;
   if (!c || !workflow) return html`<p>${t("loading")}</p>`;
   const actionName = (a) => nameOf(workflow.actions[a] || { code: a });
   const unit = units.find((u) => u.code === c.unit);
@@ -58,12 +74,15 @@ export function CaseView({ caseId, onChanged, compact = false }) {
     ${c.description ? html`<p class="case-desc">${c.description}</p>` : null}
     <dl class="facts">
       <dt>${t("source")}</dt><dd>${sourceName(c.source)}</dd>
-      <dt>${t("grid")}</dt><dd>${c.grid_code || "—"}</dd>
+      <dt>${t("grid")}</dt><dd>${c.grid_code ? areaName(c.grid_code) : "—"}</dd>
       <dt>${t("unit")}</dt><dd>${unit ? nameOf(unit) : c.unit || "—"}</dd>
       <dt>${t("dueAt")}</dt><dd>${fmtTime(c.due_at)}</dd>
       ${c.pending_extension_s ? html`<dt>${t("queueExtension")}</dt><dd>${Math.round(c.pending_extension_s / 3600)} h</dd>` : null}
-      ${c.suggestion ? html`<dt>${t("suggestion")}</dt><dd>${nameOf(units.find((u) => u.code === c.suggestion.unit)) || c.suggestion.unit}</dd>` : null}
+      ${c.suggestion
+        ? html`<dt>${t("suggestion")}</dt><dd>${nameOf(units.find((u) => u.code === c.suggestion.unit)) || c.suggestion.unit} · ${channelName(c.suggestion.channel)}</dd>`
+        : null}
     </dl>
+    ${error ? html`<p class="error" role="alert">${error}</p>` : null}
     <div class="case-actions" role="group" aria-label=${t("actions")}>
       ${ordered.map(
         (a) => html`<button type="button" data-action=${a}
@@ -95,6 +114,7 @@ export function CaseView({ caseId, onChanged, compact = false }) {
 }
 
 function Timeline({ trail, workflow, units }) {
+  const unitName = (code) => nameOf(units.find((u) => u.code === code)) || code;
   return html`<section aria-label=${t("timeline")}>
     <h3>${t("timeline")}</h3>
     <ol class="timeline" data-testid="timeline">
@@ -104,7 +124,7 @@ function Timeline({ trail, workflow, units }) {
         return html`<li>
           <time>${fmtTime(step.ts, { seconds: true })}</time>
           <strong>${nameOf(workflow.actions[step.action] || { code: step.action })}</strong>
-          <span class="muted">${role ? nameOf(role) : step.actor.role}${step.actor.unit ? ` · ${step.actor.unit}` : ""}</span>
+          <span class="muted">${role ? nameOf(role) : step.actor.role}${step.actor.unit ? ` · ${unitName(step.actor.unit)}` : ""}</span>
           ${unit ? html`<span>→ ${nameOf(unit)}</span>` : null}
           ${step.note ? html`<p>${step.note}</p>` : null}
           ${step.data && step.data.evidence && step.data.evidence.length
@@ -118,15 +138,36 @@ function Timeline({ trail, workflow, units }) {
   </section>`;
 }
 
-function ActionForm({ c, action, spec, units, title, onDone, onCancel }) {
+export function ActionForm({ c, action, spec, units, title, onDone, onCancel }) {
   const needs = new Set((spec && spec.requires) || []);
   const wantsUnit = action === "dispatch" || action === "redispatch";
+  const wantsTarget = action === "merge";
+  const wantsEvent = action === "attach_event";
   const [note, setNote] = useState("");
+  const [target, setTarget] = useState("");
+  const [eventId, setEventId] = useState("");
+  const [choices, setChoices] = useState([]);
   const [unit, setUnit] = useState(c.unit && action === "redispatch" ? "" : c.suggested_unit || (c.suggestion && c.suggestion.unit) || "");
   const [score, setScore] = useState("5");
   const [extension, setExtension] = useState("1d");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState("");
+
+  // Merge and attach need the other case or event: the open ones of the same class to pick from.
+  useEffect(() => {
+    const same = { class: c.class_code, limit: 200 };
+    if (wantsTarget) {
+      api.get("/api/v1/cases", same).then(
+        (p) => setChoices(p.items.filter((x) => x.id !== c.id && !CLOSED_OUT.has(x.state))),
+        (err) => setError(messageOf(err)),
+      );
+    } else if (wantsEvent) {
+      api.get("/api/v1/events", { ...same, status: ["active", "acknowledged"] }).then(
+        (p) => setChoices(p.items.filter((x) => !(c.event_ids || []).includes(x.id))),
+        (err) => setError(messageOf(err)),
+      );
+    }
+  }, [action]);
 
   const submit = async (e) => {
     e.preventDefault();
@@ -137,6 +178,8 @@ function ActionForm({ c, action, spec, units, title, onDone, onCancel }) {
     const body = { action, expected_version: c.version };
     if (note.trim()) body.note = note.trim();
     if (wantsUnit && unit) body.unit = unit;
+    if (wantsTarget) body.target = target;
+    if (wantsEvent) body.event_id = eventId;
     if (needs.has("score")) body.score = Number(score);
     if (needs.has("extension")) body.extension = extension;
     setBusy(true);
@@ -162,6 +205,20 @@ function ActionForm({ c, action, spec, units, title, onDone, onCancel }) {
           )}
         </select>`
       : null}
+    ${wantsTarget
+      ? html`<label for="act-target">${t("mergeTarget")}</label>
+        <select id="act-target" value=${target} onChange=${(e) => setTarget(e.currentTarget.value)} required>
+          <option value="">${t("chooseCase")}</option>
+          ${choices.map((x) => html`<option value=${x.id}>${x.number} · ${stateName(x.state)} · ${x.title}</option>`)}
+        </select>`
+      : null}
+    ${wantsEvent
+      ? html`<label for="act-event">${t("attachEvent")}</label>
+        <select id="act-event" value=${eventId} onChange=${(e) => setEventId(e.currentTarget.value)} required>
+          <option value="">${t("chooseEvent")}</option>
+          ${choices.map((x) => html`<option value=${x.id}>${fmtTime(x.first_seen)} · ${eventTitle(x)}</option>`)}
+        </select>`
+      : null}
     ${needs.has("score")
       ? html`<label for="act-score">${t("score")}</label>
         <select id="act-score" value=${score} onChange=${(e) => setScore(e.currentTarget.value)}>
@@ -170,7 +227,9 @@ function ActionForm({ c, action, spec, units, title, onDone, onCancel }) {
       : null}
     ${needs.has("extension")
       ? html`<label for="act-ext">${t("extension")}</label>
-        <input id="act-ext" value=${extension} onInput=${(e) => setExtension(e.currentTarget.value)} pattern="[0-9]+[hd]" required />`
+        <input id="act-ext" value=${extension} onInput=${(e) => setExtension(e.currentTarget.value)} pattern="[0-9]+[hd]" required
+          aria-describedby="act-ext-hint" />
+        <span id="act-ext-hint" class="muted">${t("extensionHint")}</span>`
       : null}
     <label for="act-note">${t("note")}${needs.has("note") ? " *" : ""}</label>
     <textarea id="act-note" rows="3" value=${note} onInput=${(e) => setNote(e.currentTarget.value)} aria-required=${needs.has("note") ? "true" : "false"}></textarea>

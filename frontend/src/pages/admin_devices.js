@@ -1,10 +1,12 @@
 // 设备管理: the device list with filters and paging, the same devices on the map, registration
 // (the token is shown once) and token rotation.
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { api, messageOf } from "../api.js";
 import { html } from "../html.js";
 import { fmtTime, nameOf, t } from "../i18n.js";
 import { DistrictMap } from "../map.js";
+import { useAreaNames } from "../areas.js";
+import { loadUnits } from "../components/caseview.js";
 
 const PAGE = 50;
 
@@ -17,15 +19,27 @@ export function DevicesAdmin({ config }) {
   const [token, setToken] = useState(null);
   const [registering, setRegistering] = useState(false);
   const [grids, setGrids] = useState(null);
+  const [units, setUnits] = useState([]);
+  const areaName = useAreaNames();
+  const asked = useRef(0);
 
-  const load = (cursor) =>
-    api
-      .get("/api/v1/devices", { ...filter, cursor, limit: PAGE })
-      .then(setPage, (e) => setError(messageOf(e)));
+  // Filters and pages change faster than answers come: only the latest answer is shown.
+  const load = (cursor) => {
+    const mine = ++asked.current;
+    return api.get("/api/v1/devices", { ...filter, cursor, limit: PAGE }).then(
+      (p) => {
+        if (mine !== asked.current) return;
+        setPage(p);
+        setError("");
+      },
+      (e) => mine === asked.current && setError(messageOf(e)),
+    );
+  };
 
   useEffect(() => {
-    api.get("/api/v1/models").then(setModels, () => {});
+    api.get("/api/v1/models").then(setModels, (e) => setError(messageOf(e)));
     api.get("/api/v1/grids", { level: "grid" }).then(setGrids, () => {});
+    loadUnits().then(setUnits, () => {});
   }, []);
   useEffect(() => {
     setCursors([null]);
@@ -57,13 +71,13 @@ export function DevicesAdmin({ config }) {
           ${["online", "offline", "never_seen"].map((s) => html`<option value=${s}>${t(s)}</option>`)}
         </select>
       </label>
-      <label>${t("grid")}<input value=${filter.grid} onChange=${set("grid")} placeholder="330199…" /></label>
+      <label>${t("gridCode")}<input value=${filter.grid} onChange=${set("grid")} placeholder="330199…" /></label>
       <button type="button" class="primary" onClick=${() => setRegistering(!registering)}>${t("register")}</button>
     </form>
     ${error ? html`<p class="error" role="alert">${error}</p>` : null}
     ${token ? html`<div class="card token" role="status"><strong>${t("tokenOnce")}</strong> ${token.id}: <code data-testid="device-token">${token.token}</code>
       <button type="button" onClick=${() => setToken(null)}>${t("close")}</button></div>` : null}
-    ${registering ? html`<${RegisterForm} models=${models} config=${config} onDone=${(r) => {
+    ${registering ? html`<${RegisterForm} models=${models} units=${units} config=${config} onDone=${(r) => {
       setRegistering(false);
       setToken({ id: r.device.id, token: r.token });
       load(null);
@@ -76,9 +90,9 @@ export function DevicesAdmin({ config }) {
           ${page.items.map(
             (d) => html`<tr key=${d.id}>
               <td>${d.id}</td><td>${d.name}</td><td>${nameOf(models.find((m) => m.id === d.model)) || d.model}</td>
-              <td>${d.grid_code || "—"}</td><td><span class=${`status status-${d.status}`}>${t(d.status)}</span></td>
+              <td title=${d.grid_code || ""}>${d.grid_code ? areaName(d.grid_code) : "—"}</td><td><span class=${`status status-${d.status}`}>${t(d.status)}</span></td>
               <td>${d.battery_pct == null ? "—" : `${Math.round(d.battery_pct)}%`}</td><td>${fmtTime(d.last_seen)}</td>
-              <td><button type="button" onClick=${() => rotate(d.id)}>${t("rotateToken")}</button></td>
+              <td><button type="button" aria-label=${`${t("rotateToken")} ${d.id}`} onClick=${() => rotate(d.id)}>${t("rotateToken")}</button></td>
             </tr>`,
           )}
         </tbody>
@@ -90,7 +104,7 @@ export function DevicesAdmin({ config }) {
         const prev = cursors.slice(0, -1);
         setCursors(prev);
         load(prev[prev.length - 1]);
-      }}>←</button>` : null}
+      }}>← ${t("prev")}</button>` : null}
       ${page.next_cursor ? html`<button type="button" onClick=${() => {
         setCursors([...cursors, page.next_cursor]);
         load(page.next_cursor);
@@ -99,7 +113,7 @@ export function DevicesAdmin({ config }) {
   </div>`;
 }
 
-function RegisterForm({ models, config, onDone }) {
+function RegisterForm({ models, units, config, onDone }) {
   const centre = (config.district && config.district.center) || [120, 30];
   const [d, setD] = useState({ id: "", model: "", name: "", lon: String(centre[0]), lat: String(centre[1]), owner_unit: "iot-centre", tags: "" });
   const [error, setError] = useState("");
@@ -123,7 +137,10 @@ function RegisterForm({ models, config, onDone }) {
     ${field("name", t("name"), { required: true })}
     ${field("lon", t("lon"), { inputmode: "decimal", required: true })}
     ${field("lat", t("lat"), { inputmode: "decimal", required: true })}
-    ${field("owner_unit", t("unit"), { required: true })}
+    <div class="field"><label for="dev-owner_unit">${t("ownerUnit")}</label><select id="dev-owner_unit" value=${d.owner_unit} onChange=${set("owner_unit")} required>
+      ${units.some((u) => u.code === d.owner_unit) ? null : html`<option value=${d.owner_unit}>${d.owner_unit}</option>`}
+      ${units.map((u) => html`<option value=${u.code}>${nameOf(u)}</option>`)}
+    </select></div>
     ${field("tags", t("tags"))}
     ${error ? html`<p class="error" role="alert">${error}</p>` : null}
     <button type="submit" class="primary">${t("save")}</button>

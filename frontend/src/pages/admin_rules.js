@@ -8,23 +8,35 @@ import { nameOf, t } from "../i18n.js";
 export function RulesAdmin() {
   const [rules, setRules] = useState([]);
   const [editing, setEditing] = useState(null); // {id|null, text}
-  const load = () => api.get("/api/v1/rules").then((r) => setRules(r.items), () => {});
+  const [classes, setClasses] = useState([]);
+  const [error, setError] = useState("");
+  const load = () =>
+    api.get("/api/v1/rules").then(
+      (r) => {
+        setRules(r.items);
+        setError("");
+      },
+      (e) => setError(messageOf(e)),
+    );
   useEffect(() => {
     load();
+    api.get("/api/v1/taxonomy", { kind: "event" }).then((r) => setClasses(r.classes), () => {});
   }, []);
+  const className = (code) => nameOf(classes.find((x) => x.code === code)) || code || "";
   return html`<div class="admin admin-rules">
     <h1>${t("navRules")}</h1>
     <button type="button" class="primary" onClick=${() => setEditing({ id: null, text: TEMPLATE })}>${t("newRule")}</button>
+    ${error ? html`<p class="error" role="alert">${error}</p>` : null}
     <div class="admin-split">
       <table class="table">
         <caption class="visually-hidden">${t("rules")}</caption>
-        <thead><tr><th>ID</th><th>${t("name")}</th><th>${t("class")}</th><th>${t("status")}</th><th>${t("actions")}</th></tr></thead>
+        <thead><tr><th>${t("ruleId")}</th><th>${t("name")}</th><th>${t("class")}</th><th>${t("status")}</th><th>${t("actions")}</th></tr></thead>
         <tbody>
           ${rules.map((r) => html`<tr key=${r.id}>
             <td>${r.id}</td><td>${nameOf(r.definition)}</td>
-            <td>${r.definition.class_code || ""}</td>
+            <td title=${r.definition.class_code || ""}>${className(r.definition.class_code)}</td>
             <td>${r.enabled ? t("enabled") : t("disabled")}</td>
-            <td><button type="button" onClick=${() => setEditing({ id: r.id, text: JSON.stringify(r.definition, null, 2) })}>${t("editRule")}</button></td>
+            <td><button type="button" aria-label=${`${t("editRule")} ${r.id}`} onClick=${() => setEditing({ id: r.id, text: JSON.stringify(r.definition, null, 2) })}>${t("editRule")}</button></td>
           </tr>`)}
         </tbody>
       </table>

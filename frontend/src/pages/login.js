@@ -1,8 +1,9 @@
 // Login: a browser session (httpOnly cookie) plus the CSRF token the app sends on changes.
 import { useState } from "preact/hooks";
-import { api, messageOf, setCsrf } from "../api.js";
+import { api, ApiError, messageOf, setCsrf } from "../api.js";
 import { html } from "../html.js";
 import { t } from "../i18n.js";
+import { LangButton } from "../components/lang.js";
 
 export function LoginPage({ onLogin, onLang }) {
   const [username, setUsername] = useState("");
@@ -19,7 +20,8 @@ export function LoginPage({ onLogin, onLang }) {
       setCsrf(answer.csrf_token);
       onLogin(answer.user);
     } catch (err) {
-      setError(`${t("loginFailed")}: ${messageOf(err)}`);
+      // 401 is the one answer a person needs in their own words; others as the server says.
+      setError(err instanceof ApiError && err.status === 401 ? t("wrongLogin") : `${t("loginFailed")}: ${messageOf(err)}`);
     } finally {
       setBusy(false);
     }
@@ -37,7 +39,7 @@ export function LoginPage({ onLogin, onLang }) {
           value=${password} onInput=${(e) => setPassword(e.currentTarget.value)} />
         ${error ? html`<p class="error" role="alert">${error}</p>` : null}
         <button type="submit" class="primary" disabled=${busy}>${busy ? t("loggingIn") : t("login")}</button>
-        <button type="button" class="link" onClick=${onLang}>${t("language")}</button>
+        <${LangButton} onLang=${onLang} />
       </form>
     </main>
   `;

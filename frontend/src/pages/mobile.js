@@ -5,12 +5,12 @@ import { api, messageOf } from "../api.js";
 import { html } from "../html.js";
 import { fmtTime, nameOf, stateName, t } from "../i18n.js";
 import { Light, SeverityBadge } from "../components/badges.js";
-import { loadWorkflow } from "../components/caseview.js";
+import { ActionForm, loadWorkflow } from "../components/caseview.js";
 
 export function MobilePage({ me, config }) {
   const [view, setView] = useState({ kind: "list" });
   return html`<div class="mobile">
-    <div class="mobile-tabs" role="tablist">
+    <div class="mobile-tabs" role="tablist" aria-label=${t("navMobile")}>
       <button type="button" role="tab" aria-selected=${view.kind !== "patrol" ? "true" : "false"} onClick=${() => setView({ kind: "list" })}>${t("myTasks")}</button>
       <button type="button" role="tab" aria-selected=${view.kind === "patrol" ? "true" : "false"} onClick=${() => setView({ kind: "patrol" })}>${t("patrolReport")}</button>
     </div>
@@ -25,12 +25,18 @@ function TaskList({ onOpen }) {
   const [error, setError] = useState("");
   useEffect(() => {
     const load = () =>
-      api.get("/api/v1/cases", { mine: true, limit: 100 }).then((p) => setCases(p.items), (e) => setError(messageOf(e)));
+      api.get("/api/v1/cases", { mine: true, limit: 100 }).then(
+        (p) => {
+          setCases(p.items);
+          setError("");
+        },
+        (e) => setError(messageOf(e)),
+      );
     load();
     const timer = setInterval(load, 10000);
     return () => clearInterval(timer);
   }, []);
-  if (error) return html`<p class="error" role="alert">${error}</p>`;
+  if (error && !cases) return html`<p class="error" role="alert">${error}</p>`;
   if (!cases) return html`<p>${t("loading")}</p>`;
   if (!cases.length) return html`<p class="muted">${t("noCases")}</p>`;
   return html`<ul class="task-list" data-testid="task-list">
@@ -71,18 +77,19 @@ function Task({ id, onBack }) {
   const [busy, setBusy] = useState(false);
   const [message, setMessage] = useState("");
   const [error, setError] = useState("");
+  const [other, setOther] = useState(null); // another action the person opened (return, extension…)
 
-  const load = () => api.get(`/api/v1/cases/${id}`).then(setCase, (e) => setError(messageOf(e)));
+  const load = () => api.get(`/api/v1/cases/${encodeURIComponent(id)}`).then(setCase, (e) => setError(messageOf(e)));
   useEffect(() => {
     load();
-    loadWorkflow().then(setWorkflow, () => {});
+    loadWorkflow().then(setWorkflow, (e) => setError(messageOf(e)));
   }, [id]);
 
   const act = async (action, extra = {}) => {
     setBusy(true);
     setError("");
     try {
-      await api.post(`/api/v1/cases/${id}/actions`, { action, expected_version: c.version, ...extra });
+      await api.post(`/api/v1/cases/${encodeURIComponent(id)}/actions`, { action, expected_version: c.version, ...extra });
       await load();
       return true;
     } catch (e) {
@@ -100,7 +107,7 @@ function Task({ id, onBack }) {
     setError("");
     try {
       const evidence = [];
-      if (file) evidence.push((await api.upload(`/api/v1/cases/${id}/evidence`, file)).id);
+      if (file) evidence.push((await api.upload(`/api/v1/cases/${encodeURIComponent(id)}/evidence`, file)).id);
       setBusy(false);
       if (await act("report_handled", { note: note.trim(), evidence })) setMessage(t("handledSent"));
     } catch (err) {
@@ -109,8 +116,14 @@ function Task({ id, onBack }) {
     }
   };
 
-  if (!c || !workflow) return html`<p>${error || t("loading")}</p>`;
+  if (!c || !workflow) {
+    return html`<div class="task-detail">
+      <button type="button" class="link" onClick=${onBack}>← ${t("back")}</button>
+      ${error ? html`<p class="error" role="alert">${error}</p>` : html`<p>${t("loading")}</p>`}
+    </div>`;
+  }
   const can = (a) => (c.actions || []).includes(a);
+  const others = (c.actions || []).filter((a) => a !== "accept" && a !== "report_handled");
   return html`<article class="task-detail" data-testid="task-detail" data-state=${c.state}>
     <button type="button" class="link" onClick=${onBack}>← ${t("back")}</button>
     <h2>${nameOf(c, "class_name")}</h2>
@@ -131,6 +144,24 @@ function Task({ id, onBack }) {
           <button type="submit" class="primary big" disabled=${busy}>${t("submit")} ${t("reportHandled")}</button>
         </form>`
       : null}
+    ${others.length
+      ? html`<div class="row more-actions" role="group" aria-label=${t("moreActions")}>
+          ${others.map(
+            (a) => html`<button type="button" data-action=${a} aria-pressed=${other === a ? "true" : "false"}
+              onClick=${() => setOther(other === a ? null : a)}>${nameOf(workflow.actions[a] || { code: a })}</button>`,
+          )}
+        </div>`
+      : null}
+    ${other
+      ? html`<${ActionForm} key=${other} c=${c} action=${other} spec=${workflow.actions[other]} units=${[]}
+          title=${nameOf(workflow.actions[other] || { code: other })}
+          onDone=${() => {
+            setOther(null);
+            setMessage("");
+            load();
+          }}
+          onCancel=${() => setOther(null)} />`
+      : null}
   </article>`;
 }
 
@@ -145,7 +176,7 @@ function Patrol({ me, config, onDone }) {
   const [error, setError] = useState("");
 
   useEffect(() => {
-    api.get("/api/v1/taxonomy", { kind: "event", iot: false }).then((r) => setClasses(r.classes), () => {});
+    api.get("/api/v1/taxonomy", { kind: "event", iot: false }).then((r) => setClasses(r.classes), (e) => setError(messageOf(e)));
     const fallback = () => {
       const centre = config.district && config.district.center;
       setWhere(centre ? { lon: centre[0], lat: centre[1], approx: true } : null);
@@ -195,8 +226,7 @@ function Patrol({ me, config, onDone }) {
     </select>
     <label for="patrol-desc">${t("description")}</label>
     <textarea id="patrol-desc" rows="3" value=${description} onInput=${(e) => setDescription(e.currentTarget.value)}></textarea>
-    <p class="muted" data-testid="patrol-location">${t("location")}:
-      ${locating ? t("locating") : where ? `${where.lat.toFixed(5)}, ${where.lon.toFixed(5)}${where.approx ? ` (${t("locationUnavailable")})` : ""}` : "—"}</p>
+    <p class="muted" data-testid="patrol-location">${`${t("location")}: `}${locating ? t("locating") : where ? `${where.lat.toFixed(5)}, ${where.lon.toFixed(5)}${where.approx ? ` (${t("locationUnavailable")})` : ""}` : "—"}</p>
     <${PhotoInput} id="patrol-photo" file=${file} onFile=${setFile} />
     ${error ? html`<p class="error" role="alert">${error}</p>` : null}
     <button type="submit" class="primary big" disabled=${busy || locating}>${t("submit")}</button>

@@ -5,9 +5,10 @@ import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { api, messageOf, subscribeEvents } from "../api.js";
 import { Chart, SEVERITIES, SEVERITY_COLORS } from "../charts.js";
 import { html } from "../html.js";
-import { eventStatusName, fmtNumber, fmtPercent, fmtTime, nameOf, sourceName, t } from "../i18n.js";
+import { eventStatusName, eventTitle, fmtNumber, fmtPercent, fmtTime, nameOf, sourceName, t } from "../i18n.js";
+import { useAreaNames } from "../areas.js";
 import { DistrictMap } from "../map.js";
-import { SeverityBadge } from "../components/badges.js";
+import { SeverityBadge, severityName } from "../components/badges.js";
 import { TelemetryPanel } from "../components/telemetry.js";
 
 const OVERVIEW_EVERY_MS = 5000;
@@ -43,11 +44,15 @@ export function ScreenPage({ me, config }) {
   useEffect(() => {
     loadOverview();
     api.get("/api/v1/grids", { level: "grid" }).then(setGrids, () => {});
-    const loadDevices = () =>
-      api.get("/api/v1/screen/devices", { bbox: view.current, limit: config.map_device_points || DEVICE_POINTS }).then((d) => {
+    let asked = 0; // the map moves faster than answers come: only the latest answer counts
+    const loadDevices = () => {
+      const mine = ++asked;
+      return api.get("/api/v1/screen/devices", { bbox: view.current, limit: config.map_device_points || DEVICE_POINTS }).then((d) => {
+        if (mine !== asked) return;
         setDevices(d.truncated ? [] : toObjects(d));
         setDevicesTotal(d.truncated ? d.total : null);
       }, () => {});
+    };
     const loadGrids = () => api.get("/api/v1/screen/grids").then((g) => setGridStats(byGrid(g)), () => {});
     loadDevicesRef.current = loadDevices;
     loadDevices();
@@ -121,7 +126,7 @@ export function ScreenPage({ me, config }) {
           : null}
         <div class="screen-bottom">
           ${picked
-            ? html`<${Picked} picked=${picked} devices=${devices} events=${events}
+            ? html`<${Picked} key=${picked.grid ? `grid-${picked.grid.code}` : picked.id} picked=${picked} devices=${devices} events=${events}
                 canAck=${ACKNOWLEDGERS.includes(me.role)} onClose=${() => setPicked(null)}
                 onAcked=${(e) => setPicked(e)} />`
             : null}
@@ -158,7 +163,7 @@ function Tiles({ overview: o }) {
     <${Tile} testid="kpi-events" label=${t("activeEvents")} value=${fmtNumber(o.events.active)}
       tone=${sev.red ? "alert" : ""}
       sub=${html`<span class="sev-row">${SEVERITIES.map(
-        (s) => html`<span class=${`sev-chip sev-${s}`} title=${s}>${fmtNumber(sev[s] || 0)}</span>`,
+        (s) => html`<span class=${`sev-chip sev-${s}`} title=${severityName(s)}><span class="visually-hidden">${severityName(s)} </span>${fmtNumber(sev[s] || 0)}</span>`,
       )}</span>`} />
     <${Tile} testid="kpi-cases" label=${t("openCases")} value=${fmtNumber(o.cases.open)}
       sub=${`${t("overdue")} ${fmtNumber(o.cases.overdue)}`} tone=${o.cases.overdue ? "warn" : ""} />
@@ -195,7 +200,7 @@ function EventFeed({ feed, live, onPick }) {
           <button type="button" class="feed-button" onClick=${() => onPick(e)}>
             <${SeverityBadge} severity=${e.severity} />
             <span class="feed-class">${nameOf(e, "class_name")}</span>
-            <span class="feed-title">${e.title}</span>
+            <span class="feed-title">${eventTitle(e)}</span>
             <time>${fmtTime(e.last_seen, { date: false, seconds: true })}</time>
           </button>
         </li>`,
@@ -215,7 +220,7 @@ function EventsByClass({ overview }) {
       xAxis: { type: "value", minInterval: 1 },
       yAxis: { type: "category", data: top.map((c) => nameOf(c)), axisLabel: { fontSize: 14 } },
       series: SEVERITIES.map((s) => ({
-        name: s,
+        name: severityName(s),
         type: "bar",
         stack: "sev",
         itemStyle: { color: SEVERITY_COLORS[s] },
@@ -231,6 +236,7 @@ function EventsByClass({ overview }) {
 
 function Picked({ picked, devices, events, canAck, onClose, onAcked }) {
   const [error, setError] = useState("");
+  const areaName = useAreaNames();
   if (picked.grid) {
     const g = picked.grid;
     const inGrid = (x) => (x.grid || x.grid_code) === g.code;
@@ -239,22 +245,28 @@ function Picked({ picked, devices, events, canAck, onClose, onAcked }) {
     return html`<div class="card picked" role="dialog" aria-label=${t("details")} data-testid="grid-detail">
       <h2>${t("grid")} ${nameOf(g)}</h2>
       <dl>
-        <dt>code</dt><dd>${g.code}</dd>
+        <dt>${t("code")}</dt><dd>${g.code}</dd>
         <dt>${t("devices")}</dt><dd>${here.length} (${t("offline")} ${offline})</dd>
         <dt>${t("activeEvents")}</dt><dd>${events.filter(inGrid).length}</dd>
       </dl>
       <button type="button" onClick=${onClose}>${t("close")}</button>
     </div>`;
   }
-  const e = picked;
+  const e = events.find((x) => x.id === picked.id) || picked; // kept current by the live feed
   const ack = () =>
-    api.post(`/api/v1/events/${e.id}/ack`, {}).then(onAcked, (err) => setError(messageOf(err)));
+    api.post(`/api/v1/events/${encodeURIComponent(e.id)}/ack`, {}).then(
+      (acked) => {
+        setError("");
+        onAcked(acked);
+      },
+      (err) => setError(messageOf(err)),
+    );
   return html`<div class="card picked" role="dialog" aria-label=${t("details")} data-testid="event-detail">
     <h2><${SeverityBadge} severity=${e.severity} /> ${nameOf(e, "class_name")}</h2>
-    <p class="picked-title">${e.title}</p>
+    <p class="picked-title">${eventTitle(e)}</p>
     <dl>
       <dt>${t("source")}</dt><dd>${sourceName(e.source)}</dd>
-      <dt>${t("grid")}</dt><dd>${e.grid_code || "—"}</dd>
+      <dt>${t("grid")}</dt><dd>${e.grid_code ? areaName(e.grid_code) : "—"}</dd>
       <dt>${t("firstSeen")}</dt><dd>${fmtTime(e.first_seen)}</dd>
       <dt>${t("lastSeen")}</dt><dd>${fmtTime(e.last_seen)}</dd>
       <dt>${t("count")}</dt><dd>${e.count}</dd>

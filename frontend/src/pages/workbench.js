@@ -1,6 +1,6 @@
 // 案卷工作台: the desk of the intake operator, dispatcher, duty chief and inspector. Queues by
 // stage, each case with its deadline light; the case on the right with the actions allowed now.
-import { useEffect, useState } from "preact/hooks";
+import { useEffect, useRef, useState } from "preact/hooks";
 import { api, messageOf } from "../api.js";
 import { html } from "../html.js";
 import { fmtTime, nameOf, t } from "../i18n.js";
@@ -25,15 +25,21 @@ export function WorkbenchPage({ me }) {
   const [selected, setSelected] = useState(null);
   const [error, setError] = useState("");
   const current = queues.find((q) => q.id === queue) || queues[0];
+  const shown = useRef(current.id);
+  shown.current = current.id;
 
-  const load = () =>
-    api.get("/api/v1/cases", { state: current.state, limit: 200 }).then(
+  // A late answer for the queue left a moment ago must not fill the one now open.
+  const load = () => {
+    const q = current;
+    return api.get("/api/v1/cases", { state: q.state, limit: 200 }).then(
       (page) => {
-        setCases(current.pending ? page.items.filter((c) => c.pending_extension_s) : page.items);
+        if (shown.current !== q.id) return;
+        setCases(q.pending ? page.items.filter((c) => c.pending_extension_s) : page.items);
         setError("");
       },
-      (e) => setError(messageOf(e)),
+      (e) => shown.current === q.id && setError(messageOf(e)),
     );
+  };
 
   useEffect(() => {
     setCases(null);
