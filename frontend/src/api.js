@@ -26,8 +26,8 @@ export function setCsrf(token) {
   else localStorage.removeItem(CSRF_KEY);
 }
 
-async function request(method, path, body, { form = false } = {}) {
-  const headers = { Accept: "application/json" };
+async function request(method, path, body, { form = false, extra = {} } = {}) {
+  const headers = { Accept: "application/json", ...extra };
   if (method !== "GET") headers["X-CSRF-Token"] = localStorage.getItem(CSRF_KEY) || "";
   let payload;
   if (form) payload = body;
@@ -51,7 +51,7 @@ async function request(method, path, body, { form = false } = {}) {
 
 export const api = {
   get: (path, params) => request("GET", params ? `${path}?${query(params)}` : path),
-  post: (path, body) => request("POST", path, body),
+  post: (path, body, extra) => request("POST", path, body, { extra }),
   put: (path, body) => request("PUT", path, body),
   patch: (path, body) => request("PATCH", path, body),
   del: (path) => request("DELETE", path),

@@ -96,6 +96,7 @@ def test_a_report_lands_in_the_intake_queue_with_its_suggestion(as_: As) -> None
         "unit": "dept-drainage",
         "channel": "professional",
         "matched": "E1001",
+        "territorial": False,
     }
     assert [t["action"] for t in detail["timeline"]] == ["create"]
 

@@ -21,7 +21,9 @@ def test_a_threshold_gives_its_level_and_hysteresis() -> None:
         {"type": "threshold", "property": "water_level_cm", "op": ">", "value": 20, "clear": 15}
     )
     (line,) = thresholds_for(r, GAUGE, MODELS["underpass_water_level"])
-    assert line == ThresholdLine("r1", "测试规则", "water_level_cm", ">", 20, "yellow", 15)
+    assert line == ThresholdLine(
+        "r1", "测试规则", "Test rule", "water_level_cm", ">", 20, "yellow", 15
+    )
 
 
 def test_a_range_threshold_gives_both_ends() -> None:

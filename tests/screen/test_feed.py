@@ -117,6 +117,7 @@ def test_threshold_lines_of_the_rules_watching_a_device(
         {
             "rule_id": "underpass-bands",
             "rule_name": "下穿通道积水分级预警",
+            "rule_name_en": "Underpass water depth",
             "property": "water_level_cm",
             "op": ">=",
             "value": 15,
@@ -126,6 +127,7 @@ def test_threshold_lines_of_the_rules_watching_a_device(
         {
             "rule_id": "underpass-bands",
             "rule_name": "下穿通道积水分级预警",
+            "rule_name_en": "Underpass water depth",
             "property": "water_level_cm",
             "op": ">=",
             "value": 40,

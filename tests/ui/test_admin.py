@@ -44,7 +44,8 @@ def test_registering_a_device_shows_its_token_once(
 
     page.get_by_role("button", name="关闭").click()
     row = page.get_by_role("row").filter(has_text="SMK-UI-1")
-    row.get_by_role("button", name="重置令牌").click()
+    row.get_by_role("button", name=re.compile("重置令牌")).click()
+    row.get_by_role("button", name=re.compile("确认重置")).click()  # it cuts the device off
     expect(token).to_have_text(re.compile(r"^cod_"))
     assert token.inner_text() != first  # a new token; the old one no longer opens anything
     log.assert_clean()

@@ -47,7 +47,12 @@ def test_a_patrol_report_is_filed_at_the_workers_location_with_the_photo(
         {"name": "patrol.png", "mimeType": "image/png", "buffer": png()}
     )
     shot(phone, "phone-patrol-report")
-    phone.get_by_role("button", name="提交").click()
+    with phone.expect_request(
+        lambda r: r.method == "POST" and r.url.endswith("/api/v1/cases")
+    ) as sent:
+        phone.get_by_role("button", name="提交").click()
+    # A retry after a dropped answer must not make a second case: the report carries a key.
+    assert re.fullmatch(r"patrol-[0-9a-f]{32}", sent.value.headers["idempotency-key"])
 
     task = phone.get_by_test_id("task-detail")
     expect(task).to_contain_text("路口绿化带旁堆放建筑垃圾")

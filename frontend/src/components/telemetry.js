@@ -4,7 +4,7 @@ import { useEffect, useMemo, useState } from "preact/hooks";
 import { api, messageOf } from "../api.js";
 import { Chart, SEVERITY_COLORS } from "../charts.js";
 import { html } from "../html.js";
-import { fmtTime, nameOf, t } from "../i18n.js";
+import { fmtTime, isZh, nameOf, t } from "../i18n.js";
 
 const HOURS = 6;
 let modelsCache = null;
@@ -87,7 +87,7 @@ export function TelemetryPanel({ device }) {
             symbol: "none",
             data: mine.map((l) => ({
               yAxis: l.value,
-              name: `${l.rule_name || l.rule_id} ${l.op} ${l.value}`,
+              name: `${(isZh() ? l.rule_name : l.rule_name_en || l.rule_name) || l.rule_id} ${l.op} ${l.value}`,
               lineStyle: { color: SEVERITY_COLORS[l.severity] || "#fff", type: "dashed", width: 2 },
               label: { formatter: `${t("threshold")} ${l.value}`, color: SEVERITY_COLORS[l.severity] || "#fff" },
             })),

@@ -19,6 +19,7 @@ export function DevicesAdmin({ config }) {
   const [token, setToken] = useState(null);
   const [registering, setRegistering] = useState(false);
   const [grids, setGrids] = useState(null);
+  const [confirming, setConfirming] = useState(null);
   const [units, setUnits] = useState([]);
   const areaName = useAreaNames();
   const asked = useRef(0);
@@ -47,6 +48,12 @@ export function DevicesAdmin({ config }) {
   }, [filter.model, filter.status, filter.grid]);
 
   const rotate = async (id) => {
+    // The old token stops working at once: the device is cut off until it gets the new one.
+    if (confirming !== id) {
+      setConfirming(id);
+      return;
+    }
+    setConfirming(null);
     try {
       const r = await api.post(`/api/v1/devices/${encodeURIComponent(id)}/token`);
       setToken({ id, token: r.token });
@@ -92,7 +99,7 @@ export function DevicesAdmin({ config }) {
               <td>${d.id}</td><td>${d.name}</td><td>${nameOf(models.find((m) => m.id === d.model)) || d.model}</td>
               <td title=${d.grid_code || ""}>${d.grid_code ? areaName(d.grid_code) : "—"}</td><td><span class=${`status status-${d.status}`}>${t(d.status)}</span></td>
               <td>${d.battery_pct == null ? "—" : `${Math.round(d.battery_pct)}%`}</td><td>${fmtTime(d.last_seen)}</td>
-              <td><button type="button" aria-label=${`${t("rotateToken")} ${d.id}`} onClick=${() => rotate(d.id)}>${t("rotateToken")}</button></td>
+              <td><button type="button" aria-label=${`${confirming === d.id ? t("rotateConfirm") : t("rotateToken")} ${d.id}`} onClick=${() => rotate(d.id)}>${confirming === d.id ? t("rotateConfirm") : t("rotateToken")}</button></td>
             </tr>`,
           )}
         </tbody>

@@ -165,7 +165,14 @@ function Task({ id, onBack }) {
   </article>`;
 }
 
+/** Random hex; getRandomValues works on plain-http intranet hosts, randomUUID does not. */
+const randomHex = (bytes) =>
+  Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (b) => b.toString(16).padStart(2, "0")).join("");
+
 function Patrol({ me, config, onDone }) {
+  // One key per report: sent again after a dropped answer (a weak signal in the street), the
+  // server returns the case this report already made instead of a second one.
+  const [requestKey] = useState(() => `patrol-${randomHex(16)}`);
   const [classes, setClasses] = useState([]);
   const [code, setCode] = useState("");
   const [description, setDescription] = useState("");
@@ -208,7 +215,7 @@ function Patrol({ me, config, onDone }) {
         lat: where ? where.lat : null,
         source: "patrol",
         evidence,
-      });
+      }, { "Idempotency-Key": requestKey });
       onDone(created.id);
     } catch (err) {
       setError(messageOf(err));

@@ -35,7 +35,9 @@ class Route(msgspec.Struct, frozen=True):
     unit: str
     channel: Channel
     matched: str
-    """Which entry decided, for the dispatcher to see why."""
+    """Which entry decided (its class and area, or "default"), for the dispatcher to see why."""
+    territorial: bool = False
+    """The entry named no unit but 属地: the unit is the community (or street) of the grid."""
 
 
 class RoutingTable:
@@ -49,7 +51,8 @@ class RoutingTable:
         self._units = units
 
     def entries(self) -> list[RouteIn]:
-        return list(self._routes)
+        """Every entry, most specific first; the default last (it matches any class and area)."""
+        return [*self._routes, self._default]
 
     def route(self, class_code: str, grid_code: str | None) -> Route | None:
         for r in self._routes:
@@ -63,7 +66,7 @@ class RoutingTable:
         if r.unit != TERRITORIAL:
             return Route(r.unit, r.channel, matched)
         unit = self._units.territorial(grid_code)
-        return None if unit is None else Route(unit.code, r.channel, f"{matched} (属地)")
+        return None if unit is None else Route(unit.code, r.channel, matched, territorial=True)
 
 
 def load_routing(units: Units, path: Path | None = None) -> RoutingTable:

@@ -25,6 +25,7 @@ Level = float | list[float]
 class ThresholdLine(msgspec.Struct, frozen=True):
     rule_id: str
     rule_name: str
+    rule_name_en: str
     property: str
     op: str
     """>, >=, <, <=, between or outside: a reading *in breach* satisfies `property op value`."""
@@ -42,7 +43,9 @@ def thresholds_for(rule: d.Rule, device: Device, model: ThingModel) -> list[Thre
     found: dict[tuple[str, str, str], ThresholdLine] = {}
     for prop, op, value, severity, clear in _lines(rule.condition, rule):
         if prop in model.by_id:
-            line = ThresholdLine(rule.id, rule.name_zh, prop, op, value, severity, clear)
+            line = ThresholdLine(
+                rule.id, rule.name_zh, rule.name_en, prop, op, value, severity, clear
+            )
             found[(prop, op, repr(value))] = line  # equal limits: the later, worse class wins
     return list(found.values())
 
