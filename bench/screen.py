@@ -74,10 +74,14 @@ def timed_get(server: Server, path: str, repeat: int) -> tuple[float, int]:
     return statistics.median(times), size
 
 
-def browser_draw_s(server: Server, devices: int) -> float:
-    """Seconds from opening the screen (logged in) until the map holds every device."""
+def browser_draw_s(server: Server, devices: int, samples: int) -> tuple[float, list[float]]:
+    """Seconds from opening the screen (logged in) until the map holds every device; then,
+    for `samples` underpass gauges, the milliseconds from posting a flooding reading to its
+    event showing in the screen's live feed (HTTP → store → rules → event → SSE → page)."""
     from playwright.sync_api import sync_playwright  # only with --browser
 
+    gauges = [s.id for s in build_fleet(scale=devices) if s.model == "underpass_water_level"]
+    headers = {"Authorization": f"Bearer {server.api_key}"}
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
         page = browser.new_page(viewport={"width": 1920, "height": 1080})
@@ -92,8 +96,24 @@ def browser_draw_s(server: Server, devices: int) -> float:
         page.wait_for_selector(drawn, timeout=600_000)
         page.evaluate("() => new Promise(r => requestAnimationFrame(() => r(null)))")
         elapsed = time.perf_counter() - started
+        page.wait_for_selector(".live.on")  # the SSE stream is open
+        latencies = []
+        for n, gauge in enumerate(gauges[:samples], start=1):
+            reading = {
+                "device_id": gauge,
+                "ts": int(time.time() * 1000),
+                "values": {"water_level_cm": 30.0},
+            }
+            sent = time.perf_counter()
+            httpx.post(f"{server.base_url}/api/v1/telemetry", json=reading, headers=headers)
+            page.wait_for_function(
+                "n => document.querySelectorAll('[data-testid=event-feed] li').length >= n",
+                arg=n,
+                polling="raf",
+            )
+            latencies.append((time.perf_counter() - sent) * 1000)
         browser.close()
-    return elapsed
+    return elapsed, latencies
 
 
 def main() -> None:
@@ -101,6 +121,7 @@ def main() -> None:
     parser.add_argument("--devices", type=int, nargs="+", default=[10_000, 50_000])
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--browser", action="store_true", help="also time Chromium's drawing")
+    parser.add_argument("--feed-samples", type=int, default=50, help="readings → live feed")
     args = parser.parse_args()
     print(
         f"{'devices':>8} {'register s':>10} {'feed ms':>8} {'feed KB':>8} {'grids ms':>8}"
@@ -112,10 +133,16 @@ def main() -> None:
             feed_ms, feed_bytes = timed_get(server, "/api/v1/screen/devices", args.repeat)
             grids_ms, _ = timed_get(server, "/api/v1/screen/grids", args.repeat)
             overview_ms, _ = timed_get(server, "/api/v1/screen/overview", args.repeat)
-            draw = f"{browser_draw_s(server, devices):7.1f}" if args.browser else "      -"
+            draw, feed = "      -", ""
+            if args.browser:
+                drawn_s, latencies = browser_draw_s(server, devices, args.feed_samples)
+                draw = f"{drawn_s:7.1f}"
+                q = statistics.quantiles(latencies, n=100) if len(latencies) > 1 else latencies
+                p50 = statistics.median(latencies)
+                feed = f"   reading → feed p50 {p50:.0f} ms p99 {q[-1]:.0f} ms"
             print(
                 f"{devices:>8} {registering:>10.1f} {feed_ms:>8.0f} {feed_bytes / 1e3:>8.0f}"
-                f" {grids_ms:>8.0f} {overview_ms:>11.0f} {draw}",
+                f" {grids_ms:>8.0f} {overview_ms:>11.0f} {draw}{feed}",
                 flush=True,
             )
 

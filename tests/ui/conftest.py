@@ -26,6 +26,7 @@ test would fail; package scope closes Playwright when the last UI test is done.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -72,10 +73,24 @@ def browser() -> Iterator[Browser]:
         chromium.close()
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]) -> Any:
+    """Keep each phase's report on the test, so `new_page` knows at teardown if it failed."""
+    report = yield
+    item.stash.setdefault(FAILED, False)
+    if report.when == "call" and report.failed:
+        item.stash[FAILED] = True
+    return report
+
+
+FAILED = pytest.StashKey[bool]()
+
+
 @pytest.fixture
-def new_page(browser: Browser) -> Iterator[NewPage]:
+def new_page(browser: Browser, request: pytest.FixtureRequest) -> Iterator[NewPage]:
     """`page, log = new_page()` (1920×1080) or `new_page("phone")` (390×844, touch); each call
-    a fresh context. External requests and CSP violations fail the test at teardown."""
+    a fresh context. External requests and CSP violations fail the test at teardown; a failed
+    test leaves a screenshot of every page it had open (test-artifacts/screenshots/FAILED-…)."""
     opened: list[tuple[BrowserContext, BrowserLog]] = []
 
     def make(
@@ -89,6 +104,11 @@ def new_page(browser: Browser) -> Iterator[NewPage]:
         return OpenedPage(context.new_page(), log)
 
     yield make
+    if request.node.stash.get(FAILED, False):
+        for n, (context, _) in enumerate(opened):
+            for m, page in enumerate(context.pages):
+                with contextlib.suppress(Exception):  # a crashed page has nothing to show
+                    screenshot(page, f"FAILED-{request.node.name}-{n}-{m}")
     failures: list[str] = []
     for context, log in opened:
         context.close()
