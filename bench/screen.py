@@ -20,9 +20,11 @@ import time
 
 import httpx
 import msgspec
+import yaml
 
 from bench.server import BIN, Server, running_server
 from cityops.district.loader import sample_district_path
+from cityops.rules.service import shipped_rules_path
 from cityops.simulate import build_fleet
 
 PASSWORD = "Bench-Screen-2026!"
@@ -38,7 +40,7 @@ CHROMIUM_ARGS = [
 
 
 def prepare(server: Server, devices: int) -> float:
-    """District, fleet and a person to log in; returns the registration time (s)."""
+    """District, demo rules, fleet and a person to log in; returns the registration time (s)."""
     district = [BIN / "cityops", "import", "district", str(sample_district_path())]
     subprocess.run(district, env=server.env, check=True, capture_output=True)
     subprocess.run(
@@ -52,6 +54,8 @@ def prepare(server: Server, devices: int) -> float:
     headers = {"Authorization": f"Bearer {server.api_key}"}
     started = time.perf_counter()
     with httpx.Client(base_url=server.base_url, headers=headers, timeout=600) as client:
+        for rule in yaml.safe_load(shipped_rules_path().read_text(encoding="utf-8"))["rules"]:
+            client.post("/api/v1/rules", json=rule).raise_for_status()  # a running server
         for start in range(0, len(fleet), 10_000):
             body = [msgspec.to_builtins(s) for s in fleet[start : start + 10_000]]
             client.post("/api/v1/devices", json=body).raise_for_status()
