@@ -205,6 +205,9 @@ class Runtime:
         # in-process bus after the commit): offer every open event again; those with a case
         # are skipped.
         self.intake.on_events_changed(self.events.open_events())
+        # Likewise a case closed just before a crash: its followers clear the events and
+        # close the citizen's request.
+        self.case_followers.resume()
         rules = self.rules.load()
         replayed = self._judge_unjudged()
         log.info(

@@ -27,8 +27,28 @@ class CaseFollowers:
         self._open311 = open311
 
     def on_case_changed(self, case: Case) -> None:
+        """The Open311 requests first, the events last: an event still open behind a closed
+        case then means this step did not finish, which is what `resume` looks for."""
+        self._follow_requests(case)
         if case.state in DONE:
             self._clear_events(case)
+
+    def resume(self) -> int:
+        """At start: a case closed just before a crash may have left its camera or citizen
+        events open (the followers run from the bus, after the case's commit). Run them again
+        for those cases; returns how many."""
+        done: dict[str, Case] = {}
+        for event in self._events.open_events():
+            if event.source is EventSource.RULE:
+                continue
+            case = self._cases.case_of_event(event.id)
+            if case is not None and case.state in DONE:
+                done[case.id] = case
+        for case in done.values():
+            self.on_case_changed(case)
+        return len(done)
+
+    def _follow_requests(self, case: Case) -> None:
         unit = self._cases.units.get(case.unit) if case.unit else None
         clock = self._cases.clock_of(case)
         _, trail = self._cases.get(case.id)

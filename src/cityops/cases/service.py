@@ -217,6 +217,12 @@ class CaseService:
                     raise
                 return earlier
 
+    def case_of_event(self, event_id: str) -> Case | None:
+        """The case an event belongs to, if any (no scope: for the platform's own steps)."""
+        with self._engine.connect() as conn:
+            case_id = case_store.case_for_event(conn, event_id)
+            return case_store.load(conn, case_id) if case_id is not None else None
+
     def _earlier_request(self, actor: Actor, key: str) -> Case | None:
         with self._engine.connect() as conn:
             case_id = case_store.case_for_request(conn, actor.id, key)
