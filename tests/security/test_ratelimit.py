@@ -3,11 +3,13 @@ dead-lettered, other devices are unaffected, gateways get a larger budget, memor
 
 from __future__ import annotations
 
+import msgspec
 import pytest
 from fastapi.testclient import TestClient
 
 from cityops.auth.tokens import Principal, PrincipalKind, Role
 from cityops.core.clock import FakeClock
+from cityops.core.types import Source
 from cityops.ingest.ratelimit import RateLimiter, RateLimits
 from cityops.ingest.reasons import Code, Invalid
 from cityops.runtime import Runtime
@@ -159,3 +161,44 @@ def test_invalid_readings_spend_no_budget(
         headers={"Authorization": f"Bearer {own}"},
     ).json()
     assert owner["accepted"] == 600
+
+
+def mqtt_publish(runtime: Runtime, device_id: str, timestamps: list[int]) -> tuple[int, int]:
+    """One reading a message, as the MQTT subscriber hands them over; (accepted, refused)."""
+    who = Principal(PrincipalKind.DEVICE, device_id)
+    accepted = refused = 0
+    for ts in timestamps:
+        body = msgspec.json.encode(reading(device_id, ts, water_level_cm=1.0))
+        prepared = runtime.ingest.prepare(
+            body, source=Source.MQTT, principal=who, topic_device=device_id
+        )
+        accepted += len(prepared.readings)
+        refused += sum(1 for e in prepared.errors if e.reason.startswith("rate_limited"))
+    return accepted, refused
+
+
+def test_an_mqtt_backlog_delivered_at_once_passes_at_the_pace_it_was_sent(
+    client: TestClient, runtime: Runtime, clock: FakeClock
+) -> None:
+    register(client, "UWL-M-1")
+    now = clock.now_ms()
+    ten_hours_a_second_apart = [now - 36_000_000 + i * 1000 for i in range(2000)]
+    assert mqtt_publish(runtime, "UWL-M-1", ten_hours_a_second_apart) == (2000, 0)
+
+
+def test_an_mqtt_flood_is_refused_like_an_http_one(
+    client: TestClient, runtime: Runtime, clock: FakeClock
+) -> None:
+    register(client, "UWL-M-2")
+    now = clock.now_ms()
+    # 1,000 readings sent within one second: the burst of 600, plus the 9 that one second of
+    # refill (10 a second) pays for along the way.
+    assert mqtt_publish(runtime, "UWL-M-2", [now - 999 + i for i in range(1000)]) == (609, 391)
+    # Made-up old timestamps refill nothing: the bucket never runs backwards.
+    assert mqtt_publish(runtime, "UWL-M-2", [now - 86_400_000 + i * 60_000 for i in range(5)]) == (
+        0,
+        5,
+    )
+    clock.advance(10)  # time passes: ten seconds of budget for readings sent in it
+    later = [now + (i + 1) * 100 for i in range(100)]  # ten a second, as the budget allows
+    assert mqtt_publish(runtime, "UWL-M-2", later) == (100, 0)

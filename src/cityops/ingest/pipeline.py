@@ -66,10 +66,10 @@ class IngestService:
         now = self._clock.now_ms()
         out = Prepared([], [], [])
         check_budget, scale = self.limiter.check, self.limiter.scale_for(principal)
-        # Only HTTP is budgeted by arrival: an MQTT backlog the broker redelivers after an
-        # outage arrives all at once but was sent over hours (per-device MQTT limits belong to
-        # the broker's ACL and quotas).
-        limited = source is Source.HTTP
+        check_sent = self.limiter.check_sent
+        # HTTP is budgeted by arrival; MQTT by the readings' own timestamps, because a backlog
+        # the broker redelivers after an outage arrives all at once but was sent over hours.
+        by_arrival = source is Source.HTTP
         for item in split_items(body, ndjson):
             error = item.error
             if item.reading is not None:
@@ -82,8 +82,10 @@ class IngestService:
                         now_ms=now,
                         future_tolerance_ms=self._future_tolerance_ms,
                     )
-                    if limited:
-                        check_budget(reading.device_id, now, scale)  # valid readings only
+                    if by_arrival:  # valid readings only spend budget
+                        check_budget(reading.device_id, now, scale)
+                    else:
+                        check_sent(reading.device_id, reading.ts, now, scale)
                     out.readings.append(reading)
                     continue
                 except Invalid as exc:

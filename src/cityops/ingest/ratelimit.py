@@ -9,7 +9,9 @@ admin) forward many devices and replay backlogs, so for them rate and burst are 
 Only readings that passed validation take a token: an unknown device creates no bucket, and
 a credential cannot spend another device's budget (it is refused as forbidden first).
 
-Time is the ingest clock's, in epoch milliseconds, so tests drive it with a fake clock.
+Time is the ingest clock's, in epoch milliseconds, so tests drive it with a fake clock. MQTT
+readings are judged by their own timestamps instead (`check_sent`): the broker may deliver
+hours of a device's backlog in a second after an outage, spaced as the device sent it.
 
 Memory stays bounded: a bucket left alone for burst/per_s seconds has refilled to full, which
 is exactly the same as having no bucket, so a periodic sweep drops those. The map holds only
@@ -106,6 +108,17 @@ class RateLimiter:
             f"device {device_id!r} is over its budget of {rate:g} readings/s "
             f"(burst {burst:g}); send less often or retry later",
         )
+
+    def check_sent(self, device_id: str, sent_ms: int, now_ms: int, scale: float = 1.0) -> None:
+        """`check` on the device's own clock, for MQTT: the bucket refills by the readings'
+        timestamps (never past now, never backwards), so a backlog the broker delivers at once
+        after an outage passes at the pace it was sent, while made-up old timestamps refill
+        nothing and a flood is refused as over HTTP."""
+        at = sent_ms if sent_ms < now_ms else now_ms
+        bucket = self._buckets.get(device_id)
+        if bucket is not None and at < bucket[1]:
+            at = int(bucket[1])
+        self.check(device_id, at, scale)
 
     def take(self, device_id: str, now_ms: int, scale: float = 1.0) -> bool:
         """`check` as a yes or no."""
