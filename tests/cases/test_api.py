@@ -325,3 +325,16 @@ def test_an_unusable_key_is_refused(as_: As) -> None:
             "intake", "post", "/api/v1/cases", json=FLOOD, headers={"Idempotency-Key": key}
         )
         assert answer.status_code == 422
+
+
+def test_the_case_says_which_evidence_is_an_image_we_keep_and_which_a_vendor_link(
+    as_: As, runtime: Runtime
+) -> None:
+    kept = runtime.evidence.save(png(), "image/png", "detection")
+    vendor = runtime.evidence.reference("https://video.city.example/snap/1.jpg", "detection")
+    case = report(as_, evidence=[kept.id, vendor.id])
+    detail = as_("intake", "get", f"/api/v1/cases/{case['id']}").json()
+    assert detail["evidence_items"] == [
+        {"id": kept.id, "url": f"/api/v1/evidence/{kept.id}", "image": True},
+        {"id": vendor.id, "url": "https://video.city.example/snap/1.jpg", "image": False},
+    ]

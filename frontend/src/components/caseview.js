@@ -104,8 +104,10 @@ export function CaseView({ caseId, onChanged, compact = false }) {
     ${c.evidence && c.evidence.length
       ? html`<section aria-label=${t("evidence")}>
           <h3>${t("evidence")}</h3>
-          <div class="photos">${c.evidence.map(
-            (id) => html`<a href=${`/api/v1/evidence/${id}`} target="_blank" rel="noopener"><img src=${`/api/v1/evidence/${id}`} alt=${`${t("evidence")} ${id}`} loading="lazy" /></a>`,
+          <div class="photos">${(c.evidence_items || c.evidence.map((id) => ({ id, url: `/api/v1/evidence/${id}`, image: true }))).map(
+            (e) => e.image
+              ? html`<a href=${e.url} target="_blank" rel="noopener"><img src=${e.url} alt=${`${t("evidence")} ${e.id}`} loading="lazy" /></a>`
+              : html`<a class="evidence-link" href=${e.url} target="_blank" rel="noopener noreferrer">${t("externalEvidence")} ↗</a>`,
           )}</div>
         </section>`
       : null}

@@ -190,9 +190,23 @@ def get_case(case_id: str, rt: RuntimeDep, who: ReaderDep) -> dict[str, Any]:
     suggestion = rt.cases.suggest(case)
     return {
         **render(rt, case, who),
+        "evidence_items": [evidence_item(rt, e) for e in case.evidence],
         "timeline": [render_transition(t) for t in trail],
         "suggestion": msgspec.to_builtins(suggestion) if suggestion else None,
     }
+
+
+def evidence_item(rt: Runtime, evidence_id: str) -> dict[str, Any]:
+    """A photo we keep is an image at our URL; one a camera vendor keeps is only a link to
+    its own system (a browser on our pages cannot show it inline: the CSP allows our images)."""
+    info = rt.evidence.get(evidence_id)
+    if info is None or info.url is None:
+        return {
+            "id": evidence_id,
+            "url": f"/api/v1/evidence/{evidence_id}",
+            "image": info is not None,
+        }
+    return {"id": evidence_id, "url": info.url, "image": False}
 
 
 class ActionIn(BaseModel):
