@@ -145,3 +145,15 @@ def test_expired_tokens_are_forgotten_at_the_next_login(
     with runtime.engine.connect() as conn:
         kinds = sorted(conn.execute(sa.select(user_tokens.c.kind)).scalars())
     assert kinds == ["access", "refresh"]
+
+
+def test_a_principal_sees_what_lies_under_its_areas_and_all_without_any() -> None:
+    from cityops.auth.tokens import Principal, PrincipalKind, Role
+
+    everyone = Principal(PrincipalKind.USER, "u1", Role.VIEWER)
+    jiangpan = Principal(PrincipalKind.USER, "u2", Role.GRID_WORKER, grids=("330199001001",))
+    assert everyone.sees("330199003001001")
+    assert everyone.sees(None)
+    assert jiangpan.sees("330199001001004")
+    assert not jiangpan.sees("330199001002001")
+    assert not jiangpan.sees(None)  # a thing with no grid is outside every area

@@ -15,6 +15,8 @@ from pathlib import Path
 from typing import Any, Literal, NamedTuple, Protocol
 from urllib.parse import urlsplit
 
+import httpx
+import shapely.geometry
 import uvicorn
 from playwright.sync_api import (
     BrowserContext,
@@ -24,6 +26,7 @@ from playwright.sync_api import (
     Route,
     ViewportSize,
     WebSocket,
+    expect,
 )
 
 from cityops.auth.tokens import Role
@@ -249,6 +252,54 @@ class UiServer:
         assert response.ok, f"login as {person.username}: {response.status} {response.text()}"
         body: dict[str, Any] = response.json()
         return body
+
+    def call(self, role: Role | str, method: str, path: str, **kw: Any) -> Any:
+        """An API call as `role`'s person (a bearer token from the login API); must succeed."""
+        person = self.user(role)
+        login = httpx.post(
+            f"{self.url}/api/v1/auth/login",
+            json={"username": person.username, "password": person.password},
+        ).json()
+        headers = {"Authorization": f"Bearer {login['access_token']}"}
+        answer = httpx.request(method, f"{self.url}{path}", headers=headers, **kw)
+        assert answer.is_success, answer.text
+        return answer.json()
+
+    def admin(self, method: str, path: str, **kw: Any) -> httpx.Response:
+        """An API call with the admin key, for setting data up."""
+        headers = {"Authorization": f"Bearer {self.admin_key}"}
+        return httpx.request(method, f"{self.url}{path}", headers=headers, **kw)
+
+    def point_in(self, area: str) -> tuple[float, float]:
+        """(lon, lat) inside the first grid under `area`."""
+        grids = self.admin("GET", "/api/v1/grids").json()["features"]
+        grid = next(f for f in grids if f["properties"]["code"].startswith(area))
+        inside = shapely.geometry.shape(grid["geometry"]).representative_point()
+        return inside.x, inside.y
+
+    def gauge_reports(self, gauge: dict[str, Any], depths: list[float]) -> None:
+        """Register the underpass gauge and store its depths (cm), a minute apart, ending now."""
+        assert self.admin("POST", "/api/v1/devices", json=gauge).is_success
+        now = int(time.time() * 1000)
+        readings = [
+            {
+                "device_id": gauge["id"],
+                "ts": now - (len(depths) - 1 - i) * 60_000,
+                "values": {"water_level_cm": d},
+            }
+            for i, d in enumerate(depths)
+        ]
+        answer = self.admin("POST", "/api/v1/telemetry", json=readings)
+        assert answer.json()["accepted"] == len(depths), answer.text
+
+
+def log_in(page: Page, username: str, password: str = UI_PASSWORD) -> None:
+    """Through the login form, as a person does (labels, not CSS selectors)."""
+    page.goto("/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("button", name="退出登录")).to_be_visible()
 
 
 @contextmanager

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.ui.harness import UI_PASSWORD, NewPage, Shot, UiServer
+from tests.ui.harness import UI_PASSWORD, NewPage, Shot, UiServer, log_in
 
 pytestmark = pytest.mark.ui
 
@@ -32,14 +32,6 @@ def axe_violations(page: Page) -> list[dict[str, Any]]:
         {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"][:5]]}
         for v in result["violations"]
     ]
-
-
-def log_in(page: Page, username: str) -> None:
-    page.goto("/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(UI_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("button", name="退出登录")).to_be_visible()
 
 
 def test_the_login_page_passes_wcag_aa(ui_server: UiServer, new_page: NewPage) -> None:

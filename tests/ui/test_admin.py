@@ -8,17 +8,13 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.ui.harness import UI_PASSWORD, NewPage, Shot, UiServer
+from tests.ui.harness import NewPage, Shot, UiServer, log_in
 
 pytestmark = pytest.mark.ui
 
 
 def as_admin(page: Page, path: str) -> None:
-    page.goto("/")
-    page.get_by_label("用户名").fill("admin")
-    page.get_by_label("密码").fill(UI_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("button", name="退出登录")).to_be_visible()
+    log_in(page, "admin")
     page.goto(f"/#/{path}")
 
 
@@ -92,10 +88,7 @@ def test_an_admin_creates_a_grid_worker_who_can_log_in(
     log.assert_clean()
 
     phone, phone_log = new_page("phone", base_url=ui_server.url)
-    phone.goto("/")
-    phone.get_by_label("用户名").fill("gw-new")
-    phone.get_by_label("密码").fill("Grid-Worker-2026!")
-    phone.get_by_role("button", name="登录").click()
+    log_in(phone, "gw-new", "Grid-Worker-2026!")
     expect(phone).to_have_url(re.compile("#/mobile"))
     expect(phone.get_by_role("tab", name="我的任务")).to_be_visible()
     phone_log.assert_clean()

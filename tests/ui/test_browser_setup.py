@@ -82,9 +82,9 @@ def test_screenshots_are_written_for_desktop_and_phone(
 def test_a_request_to_another_host_is_blocked_and_recorded(new_page: NewPage) -> None:
     page, log = new_page()
     # about:blank has no CSP, so only the guard stands between the page and the network.
-    page.set_content('<img alt="" src="https://cdn.example.com/logo.png">')
+    page.set_content('<img alt="" src="https://assets.invalid/logo.png">')
     assert page.evaluate("() => document.images[0].naturalWidth") == 0
-    assert log.external_requests == ["GET https://cdn.example.com/logo.png"]
+    assert log.external_requests == ["GET https://assets.invalid/logo.png"]
     assert any("ERR_BLOCKED_BY_CLIENT" in m for m in log.console_errors), log.console_errors
     log.external_requests.clear()  # seen: the fixture would fail this test at teardown
 

@@ -8,14 +8,13 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import httpx
 import pytest
 from playwright.sync_api import Locator, Page, expect
 
 from cityops.auth.tokens import Role
 from cityops.cases.model import CaseState
 from tests.evidence.images import png
-from tests.ui.harness import UI_PASSWORD, NewPage, Shot, UiServer
+from tests.ui.harness import UI_PASSWORD, NewPage, Shot, UiServer, log_in
 from tests.ui.rainstorm import rainstorm
 
 pytestmark = pytest.mark.ui
@@ -24,20 +23,10 @@ SECONDS = 1000  # Playwright timeouts are in milliseconds
 GRID_COUNT = 60  # the sample district's grids
 
 
-def log_in(page: Page, username: str, password: str = UI_PASSWORD) -> None:
-    """Through the login form, as a person does (labels, not CSS selectors)."""
-    page.goto("/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("button", name="退出登录")).to_be_visible()
-
-
 def filed_flood_case(server: UiServer) -> dict[str, Any]:
     """The first underpass-flooding case waiting for dispatch (read through the API)."""
-    headers = {"Authorization": f"Bearer {server.admin_key}"}
     params = {"state": CaseState.FILED.value, "class": "E1001"}
-    answer = httpx.get(f"{server.url}/api/v1/cases", params=params, headers=headers)
+    answer = server.admin("GET", "/api/v1/cases", params=params)
     items: list[dict[str, Any]] = answer.json()["items"]
     assert items, "the rainstorm filed no flooding case"
     return items[-1]

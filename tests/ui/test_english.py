@@ -6,21 +6,18 @@ server gives in one language (device names, case and event titles, notes, people
 from __future__ import annotations
 
 import re
-import time
 from typing import Any
 
-import httpx
 import pytest
-import shapely.geometry
 from playwright.sync_api import Page, expect
 
-from tests.ui.harness import UI_PASSWORD, NewPage, Shot, UiServer
+from tests.ui.harness import NewPage, Shot, UiServer, log_in
 
 pytestmark = pytest.mark.ui
 
 CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
 JIANGPAN = "330199001001"  # the grid worker's community
-GAUGE = {
+GAUGE: dict[str, Any] = {
     "id": "UWL-EN-1",
     "model": "underpass_water_level",
     "name": "望湖路下穿通道积水监测",
@@ -56,60 +53,31 @@ PAGE_TEXTS = """() => {
 }"""
 
 
-def as_person(server: UiServer, role: str, method: str, path: str, **kw: Any) -> Any:
-    """A call as `role`'s person (a bearer token from the login API)."""
-    person = server.user(role)
-    login = httpx.post(
-        f"{server.url}/api/v1/auth/login",
-        json={"username": person.username, "password": person.password},
-    ).json()
-    headers = {"Authorization": f"Bearer {login['access_token']}"}
-    answer = httpx.request(method, f"{server.url}{path}", headers=headers, **kw)
-    assert answer.is_success, answer.text
-    return answer.json()
-
-
 def seed(server: UiServer) -> None:
     """A flooded underpass (an event, its case waiting for dispatch) and a case in the grid
     worker's community dispatched to their grid station, so every page has something to show."""
-    headers = {"Authorization": f"Bearer {server.admin_key}"}
-    assert httpx.post(f"{server.url}/api/v1/devices", json=GAUGE, headers=headers).is_success
-    now = int(time.time() * 1000)
-    depths = [5, 12, 18, 24, 30]
-    readings = [
-        {
-            "device_id": GAUGE["id"],
-            "ts": now - (len(depths) - i) * 60_000,
-            "values": {"water_level_cm": d},
-        }
-        for i, d in enumerate(depths)
-    ]
-    answer = httpx.post(f"{server.url}/api/v1/telemetry", json=readings, headers=headers)
-    assert answer.json()["accepted"] == len(depths), answer.text
+    server.gauge_reports(GAUGE, [5, 12, 18, 24, 30])
 
-    grids = httpx.get(f"{server.url}/api/v1/grids", headers=headers).json()["features"]
-    grid = next(f for f in grids if f["properties"]["code"].startswith(JIANGPAN))
-    inside = shapely.geometry.shape(grid["geometry"]).representative_point()
+    lon, lat = server.point_in(JIANGPAN)
     report = {
         "class_code": "E0102",
         "title": "江畔路口暴露垃圾",
         "description": "绿化带旁堆放生活垃圾",
-        "lon": inside.x,
-        "lat": inside.y,
+        "lon": lon,
+        "lat": lat,
         "source": "hotline",
         "file_now": True,
     }
-    case = as_person(server, "duty_chief", "POST", "/api/v1/cases", json=report)
+    case = server.call("duty_chief", "POST", "/api/v1/cases", json=report)
     dispatch = {"action": "dispatch", "unit": f"grid-{JIANGPAN}", "note": "请网格员现场核实处置"}
-    as_person(server, "duty_chief", "POST", f"/api/v1/cases/{case['id']}/actions", json=dispatch)
+    server.call("duty_chief", "POST", f"/api/v1/cases/{case['id']}/actions", json=dispatch)
 
 
 def data_texts(server: UiServer) -> list[str]:
     """What the server gives in one language only: it may stay Chinese in English mode."""
-    headers = {"Authorization": f"Bearer {server.admin_key}"}
 
     def get(path: str, **params: Any) -> Any:
-        return httpx.get(f"{server.url}{path}", headers=headers, params=params).json()
+        return server.admin("GET", path, params=params).json()
 
     texts = [d["name"] for d in get("/api/v1/devices", limit=1000)["items"]]
     texts += [u["display_name"] for u in get("/api/v1/users")["items"]]
@@ -137,10 +105,7 @@ def chinese_left(page: Page, allowed: list[str]) -> list[str]:
 
 
 def log_in_in_english(page: Page, username: str) -> None:
-    page.goto("/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(UI_PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    log_in(page, username)
     page.get_by_role("button", name=re.compile("切换语言")).click()
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
     expect(page.locator("html")).to_have_attribute("lang", "en")

@@ -7,13 +7,11 @@ import re
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-import httpx
 import pytest
-import shapely.geometry
 from playwright.sync_api import expect
 
 from tests.evidence.images import png
-from tests.ui.harness import UI_PASSWORD, NewPage, Shot, UiServer
+from tests.ui.harness import NewPage, Shot, UiServer, log_in
 
 pytestmark = pytest.mark.ui
 
@@ -23,11 +21,7 @@ JIANGPAN = "330199001001"
 def test_a_patrol_report_is_filed_at_the_workers_location_with_the_photo(
     ui_server: UiServer, new_page: NewPage, shot: Shot
 ) -> None:
-    headers = {"Authorization": f"Bearer {ui_server.admin_key}"}
-    grids = httpx.get(f"{ui_server.url}/api/v1/grids", headers=headers).json()["features"]
-    grid = next(f for f in grids if f["properties"]["code"].startswith(JIANGPAN))
-    inside = shapely.geometry.shape(grid["geometry"]).representative_point()
-    lon, lat = inside.x, inside.y  # somewhere in the worker's own grid
+    lon, lat = ui_server.point_in(JIANGPAN)  # somewhere in the worker's own grid
 
     phone, log = new_page(
         "phone",
@@ -35,10 +29,7 @@ def test_a_patrol_report_is_filed_at_the_workers_location_with_the_photo(
         geolocation={"longitude": lon, "latitude": lat},
         permissions=["geolocation"],
     )
-    phone.goto("/")
-    phone.get_by_label("用户名").fill("grid_worker")
-    phone.get_by_label("密码").fill(UI_PASSWORD)
-    phone.get_by_role("button", name="登录").click()
+    log_in(phone, "grid_worker")
     phone.get_by_role("tab", name="巡查上报").click()
     expect(phone.get_by_test_id("patrol-location")).to_contain_text(f"{lat:.5f}")
     phone.get_by_label("类别").select_option("E0102")
@@ -56,9 +47,7 @@ def test_a_patrol_report_is_filed_at_the_workers_location_with_the_photo(
 
     task = phone.get_by_test_id("task-detail")
     expect(task).to_contain_text("路口绿化带旁堆放建筑垃圾")
-    (case,) = httpx.get(
-        f"{ui_server.url}/api/v1/cases", params={"class": "E0102"}, headers=headers
-    ).json()["items"]
+    (case,) = ui_server.admin("GET", "/api/v1/cases", params={"class": "E0102"}).json()["items"]
     assert case["source"] == "patrol"
     assert (round(case["lon"], 6), round(case["lat"], 6)) == (round(lon, 6), round(lat, 6))
     assert case["grid_code"].startswith(JIANGPAN)
@@ -68,10 +57,7 @@ def test_a_patrol_report_is_filed_at_the_workers_location_with_the_photo(
 
 def test_times_are_shown_in_the_districts_zone(ui_server: UiServer, new_page: NewPage) -> None:
     phone, log = new_page("phone", base_url=ui_server.url, timezone_id="America/New_York")
-    phone.goto("/")
-    phone.get_by_label("用户名").fill("grid_worker")
-    phone.get_by_label("密码").fill(UI_PASSWORD)
-    phone.get_by_role("button", name="登录").click()
+    log_in(phone, "grid_worker")
     expect(phone).to_have_url(re.compile("#/mobile"))
     shown = re.search(r"(\d\d):(\d\d):(\d\d)", phone.get_by_label("当前时间").inner_text())
     assert shown is not None

@@ -3,18 +3,17 @@ its device's telemetry with the rules' thresholds; the centre acknowledges it th
 
 from __future__ import annotations
 
-import time
+from typing import Any
 
-import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
 from cityops.auth.tokens import Role
-from tests.ui.harness import UI_PASSWORD, NewPage, Shot, UiServer
+from tests.ui.harness import UI_PASSWORD, NewPage, Shot, UiServer, log_in
 
 pytestmark = pytest.mark.ui
 
-GAUGE = {
+GAUGE: dict[str, Any] = {
     "id": "UWL-T-1",
     "model": "underpass_water_level",
     "name": "望湖路下穿通道积水监测",
@@ -25,36 +24,15 @@ GAUGE = {
 DEPTH_BANDS = "15,27,40,50"  # the demo rules' blue/yellow/orange/red depths (cm)
 
 
-def send_depths(server: UiServer, depths: list[float]) -> None:
-    """The gauge reports these depths, a minute apart, ending now."""
-    headers = {"Authorization": f"Bearer {server.admin_key}"}
-    assert httpx.post(f"{server.url}/api/v1/devices", json=GAUGE, headers=headers).is_success
-    now = int(time.time() * 1000)
-    readings = [
-        {
-            "device_id": GAUGE["id"],
-            "ts": now - (len(depths) - i) * 60_000,
-            "values": {"water_level_cm": d},
-        }
-        for i, d in enumerate(depths)
-    ]
-    answer = httpx.post(f"{server.url}/api/v1/telemetry", json=readings, headers=headers)
-    assert answer.json()["accepted"] == len(depths), answer.text
-
-
 def open_screen(page: Page, username: str) -> None:
-    page.goto("/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(UI_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("button", name="退出登录")).to_be_visible()
+    log_in(page, username)
     page.goto("/#/screen")
 
 
 def test_a_picked_event_shows_its_telemetry_against_the_thresholds(
     ui_server: UiServer, new_page: NewPage, shot: Shot
 ) -> None:
-    send_depths(ui_server, [2, 5, 9, 14, 18, 22, 24])
+    ui_server.gauge_reports(GAUGE, [2, 5, 9, 14, 18, 22, 24])
     page, log = new_page(base_url=ui_server.url)
     open_screen(page, "duty_chief")
     item = page.get_by_test_id("event-feed").get_by_role("button").filter(has_text="积水")
@@ -77,7 +55,7 @@ def test_a_picked_event_shows_its_telemetry_against_the_thresholds(
 def test_a_viewer_sees_the_screen_but_cannot_acknowledge(
     ui_server: UiServer, new_page: NewPage
 ) -> None:
-    send_depths(ui_server, [20])
+    ui_server.gauge_reports(GAUGE, [20])
     ui_server.runtime.users.create("watcher", "大屏", UI_PASSWORD, Role.VIEWER)
     page, log = new_page(base_url=ui_server.url)
     open_screen(page, "watcher")
@@ -100,8 +78,7 @@ def few_points(monkeypatch: pytest.MonkeyPatch) -> int:
 def test_too_many_devices_show_as_grid_counts_until_zoomed_in(
     few_points: int, ui_server: UiServer, new_page: NewPage, shot: Shot
 ) -> None:
-    headers = {"Authorization": f"Bearer {ui_server.admin_key}"}
-    config = httpx.get(f"{ui_server.url}/api/v1/screen/config", headers=headers).json()
+    config = ui_server.admin("GET", "/api/v1/screen/config").json()
     minlon, minlat, maxlon, maxlat = config["district"]["bbox"]
     centre = config["district"]["center"]
     corner = (minlon + (maxlon - minlon) * 0.2, minlat + (maxlat - minlat) * 0.8)
@@ -113,7 +90,7 @@ def test_too_many_devices_show_as_grid_counts_until_zoomed_in(
         ]
 
     body = gauges("C", (centre[0], centre[1]), 20) + gauges("E", corner, 20)
-    assert httpx.post(f"{ui_server.url}/api/v1/devices", json=body, headers=headers).is_success
+    assert ui_server.admin("POST", "/api/v1/devices", json=body).is_success
 
     page, log = new_page(base_url=ui_server.url)
     open_screen(page, "admin")

@@ -4,13 +4,11 @@ a unit's extension request from the 延期申请 queue; logging out ends the ses
 from __future__ import annotations
 
 import re
-from typing import Any
 
-import httpx
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import expect
 
-from tests.ui.harness import UI_PASSWORD, NewPage, Shot, UiServer
+from tests.ui.harness import NewPage, Shot, UiServer, log_in
 
 pytestmark = pytest.mark.ui
 
@@ -23,32 +21,10 @@ REPORT = {
 }
 
 
-def log_in(page: Page, username: str) -> None:
-    page.goto("/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(UI_PASSWORD)
-    page.get_by_role("button", name="登录").click()
-    expect(page.get_by_role("button", name="退出登录")).to_be_visible()
-
-
-def api(server: UiServer, role: str, method: str, path: str, **kw: Any) -> dict[str, Any]:
-    """A call as `role`'s person (bearer tokens from the login API)."""
-    person = server.user(role)
-    login = httpx.post(
-        f"{server.url}/api/v1/auth/login",
-        json={"username": person.username, "password": person.password},
-    ).json()
-    headers = {"Authorization": f"Bearer {login['access_token']}"}
-    answer = httpx.request(method, f"{server.url}{path}", headers=headers, **kw)
-    assert answer.is_success, answer.text
-    body: dict[str, Any] = answer.json()
-    return body
-
-
 def test_a_report_is_rejected_only_with_a_reason(
     ui_server: UiServer, new_page: NewPage, shot: Shot
 ) -> None:
-    case = api(ui_server, "admin", "POST", "/api/v1/cases", json=REPORT)
+    case = ui_server.call("admin", "POST", "/api/v1/cases", json=REPORT)
     page, log = new_page(base_url=ui_server.url)
     log_in(page, "intake_operator")
     expect(page.get_by_role("tab", name="待受理")).to_have_attribute("aria-selected", "true")
@@ -70,13 +46,12 @@ def test_a_report_is_rejected_only_with_a_reason(
 def test_the_duty_chief_approves_an_extension_from_its_queue(
     ui_server: UiServer, new_page: NewPage
 ) -> None:
-    case = api(ui_server, "duty_chief", "POST", "/api/v1/cases", json={**REPORT, "file_now": True})
+    case = ui_server.call("duty_chief", "POST", "/api/v1/cases", json={**REPORT, "file_now": True})
     actions = f"/api/v1/cases/{case['id']}/actions"
     dispatch = {"action": "dispatch", "unit": "dept-drainage"}
-    api(ui_server, "duty_chief", "POST", actions, json=dispatch)
-    api(ui_server, "unit_handler", "POST", actions, json={"action": "accept"})
-    api(
-        ui_server,
+    ui_server.call("duty_chief", "POST", actions, json=dispatch)
+    ui_server.call("unit_handler", "POST", actions, json={"action": "accept"})
+    ui_server.call(
         "unit_handler",
         "POST",
         actions,
@@ -93,7 +68,7 @@ def test_the_duty_chief_approves_an_extension_from_its_queue(
     page.get_by_role("button", name="确定 批准延期").click()
     expect(detail.get_by_test_id("timeline")).to_contain_text("批准延期")
     expect(detail).not_to_contain_text("需调派吸污车明日")  # the request is no longer pending
-    after = api(ui_server, "admin", "GET", f"/api/v1/cases/{case['id']}")
+    after = ui_server.call("admin", "GET", f"/api/v1/cases/{case['id']}")
     assert after["pending_extension_s"] is None
     assert after["extension_s"] > 0
     log.assert_clean()

@@ -50,7 +50,7 @@ async def _raw(request: Request) -> bytes:
 RawBody = Annotated[bytes, Depends(_raw)]
 
 
-def _decode(request: Request, raw: bytes, kind: type[Body]) -> Body:
+def decode_json(request: Request, raw: bytes, kind: type[Body]) -> Body:
     if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
         raise HTTPException(415, "send the body as application/json")
     try:
@@ -61,13 +61,14 @@ def _decode(request: Request, raw: bytes, kind: type[Body]) -> Body:
         raise HTTPException(400, "the body is not valid JSON") from exc
 
 
-def _json_body(kind: type[msgspec.Struct], required: bool = True) -> dict[str, Any]:
+def json_body_doc(kind: type[msgspec.Struct], required: bool = True) -> dict[str, Any]:
     schema = msgspec.json.schema(kind)["$defs"][kind.__name__]
     content = {"application/json": {"schema": schema}}
     return {"requestBody": {"required": required, "content": content}}
 
 
 def render_user(user: UserInfo) -> dict[str, Any]:
+    """A person as the API shows them (no password hash, no lock-out details)."""
     return {
         "id": user.id,
         "username": user.username,
@@ -104,7 +105,7 @@ def _cookie_secure(request: Request) -> bool:
 
 @router.post(
     "/login",
-    openapi_extra=_json_body(LoginBody),
+    openapi_extra=json_body_doc(LoginBody),
     responses={
         401: {"description": "Wrong username or password (the same answer for either)"},
         423: {"description": "Locked after repeated failures; see Retry-After"},
@@ -114,7 +115,7 @@ def _cookie_secure(request: Request) -> bool:
 def login(request: Request, raw: RawBody, users: UsersDep) -> JSONResponse:
     """Bearer tokens for API clients; with `session: true`, a browser session cookie and the
     CSRF token to send as `X-CSRF-Token` on every unsafe request."""
-    body = _decode(request, raw, LoginBody)
+    body = decode_json(request, raw, LoginBody)
     source = request.client.host if request.client else None
     try:
         user = users.authenticate(body.username, body.password, source=source)
@@ -144,12 +145,12 @@ def login(request: Request, raw: RawBody, users: UsersDep) -> JSONResponse:
 
 @router.post(
     "/refresh",
-    openapi_extra=_json_body(RefreshBody),
+    openapi_extra=json_body_doc(RefreshBody),
     responses={401: {"description": "Unknown, expired or already used refresh token"}},
 )
 def refresh(request: Request, raw: RawBody, users: UsersDep) -> JSONResponse:
     """A new access and refresh token; the refresh token sent is spent."""
-    body = _decode(request, raw, RefreshBody)
+    body = decode_json(request, raw, RefreshBody)
     try:
         user, pair = users.refresh(body.refresh_token)
     except Unauthorized as exc:
@@ -157,13 +158,13 @@ def refresh(request: Request, raw: RawBody, users: UsersDep) -> JSONResponse:
     return _tokens(user, pair)
 
 
-@router.post("/logout", status_code=204, openapi_extra=_json_body(LogoutBody, required=False))
+@router.post("/logout", status_code=204, openapi_extra=json_body_doc(LogoutBody, required=False))
 def logout(request: Request, who: PrincipalDep, raw: RawBody, users: UsersDep) -> Response:
     """Ends the session or access token used to call it (and the refresh token, if sent)."""
     presented = user_credential(request)
     if who.kind is not PrincipalKind.USER or presented is None:
         raise HTTPException(400, "API keys and device tokens are revoked, not logged out")
-    body = _decode(request, raw, LogoutBody) if raw.strip() else LogoutBody()
+    body = decode_json(request, raw, LogoutBody) if raw.strip() else LogoutBody()
     users.logout(who.id, presented[0], body.refresh_token)
     response = Response(status_code=204)
     response.delete_cookie(

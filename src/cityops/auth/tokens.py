@@ -47,6 +47,11 @@ class Principal(msgspec.Struct, frozen=True):
     """Area-code prefixes (grid, community, street) a person is limited to; empty: no limit."""
     name: str | None = None
 
+    def sees(self, area_code: str | None) -> bool:
+        """The area rule of devices, events and the screens: no limit, or a code under one of
+        this principal's areas (things outside do not exist for them)."""
+        return not self.grids or (area_code or "").startswith(self.grids)
+
     def may_write_device(self, device_id: str) -> bool:
         if self.kind is PrincipalKind.DEVICE:
             return self.id == device_id

@@ -16,7 +16,7 @@ import msgspec
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import Response
 
-from cityops.auth.routes import RawBody, _decode, _json_body
+from cityops.auth.routes import RawBody, decode_json, json_body_doc, render_user
 from cityops.auth.tokens import Principal, PrincipalKind, Role
 from cityops.auth.users import UserChanges, UserInfo
 from cityops.core.errors import CityOpsError, Conflict, NotFound
@@ -42,13 +42,9 @@ class NewPassword(msgspec.Struct, forbid_unknown_fields=True):
 
 
 def render(user: UserInfo) -> dict[str, Any]:
+    """`render_user` plus what an administrator needs to see."""
     return {
-        "id": user.id,
-        "username": user.username,
-        "display_name": user.display_name,
-        "role": user.role.value,
-        "unit": user.unit,
-        "grids": list(user.grids),
+        **render_user(user),
         "disabled": user.disabled,
         "locked_until": user.locked_until,
         "created_at": user.created_at,
@@ -79,11 +75,11 @@ def list_users(users: UsersDep, _who: AdminDep) -> dict[str, Any]:
     return {"items": [render(u) for u in users.list()]}
 
 
-@router.post("", status_code=201, openapi_extra=_json_body(NewUser), summary="Create 新建用户")
+@router.post("", status_code=201, openapi_extra=json_body_doc(NewUser), summary="Create 新建用户")
 def create_user(
     request: Request, raw: RawBody, rt: RuntimeDep, users: UsersDep, who: AdminDep
 ) -> dict[str, Any]:
-    body = _decode(request, raw, NewUser)
+    body = decode_json(request, raw, NewUser)
     check_scope(rt, body.unit, body.grids)
     try:
         user = users.create(
@@ -100,12 +96,12 @@ def create_user(
     return render(user)
 
 
-@router.patch("/{username}", openapi_extra=_json_body(UserChanges), summary="Change 修改用户")
+@router.patch("/{username}", openapi_extra=json_body_doc(UserChanges), summary="Change 修改用户")
 def update_user(
     username: str, request: Request, raw: RawBody, rt: RuntimeDep, users: UsersDep, who: AdminDep
 ) -> dict[str, Any]:
     """Fields left out stay; `unit: null` and `grids: []` lift those limits."""
-    changes = _decode(request, raw, UserChanges)
+    changes = decode_json(request, raw, UserChanges)
     unit = changes.unit if isinstance(changes.unit, str) else None
     check_scope(rt, unit, changes.grids if isinstance(changes.grids, list) else ())
     try:
@@ -126,14 +122,14 @@ def _keep_own_admin(who: Principal, user: UserInfo, changes: UserChanges) -> Non
 @router.post(
     "/{username}/password",
     status_code=204,
-    openapi_extra=_json_body(NewPassword),
+    openapi_extra=json_body_doc(NewPassword),
     summary="Set password 重置密码",
 )
 def set_password(
     username: str, request: Request, raw: RawBody, users: UsersDep, who: AdminDep
 ) -> Response:
     """The account's sessions and tokens end: the old password may be known to someone."""
-    body = _decode(request, raw, NewPassword)
+    body = decode_json(request, raw, NewPassword)
     try:
         users.set_password(username, body.password, actor=_actor(who))
     except CityOpsError as exc:

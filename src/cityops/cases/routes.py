@@ -14,6 +14,7 @@ from cityops.cases.model import Actor, Case, CaseState, Transition
 from cityops.cases.service import ActionInput, NewCase
 from cityops.core.errors import CityOpsError, ConfigError, Conflict, Forbidden, NotFound
 from cityops.events.model import Severity
+from cityops.evidence.routes import store_upload
 from cityops.runtime import Runtime
 from cityops.web.auth import ReaderDep, RuntimeDep
 from cityops.web.params import parse_time
@@ -246,12 +247,7 @@ async def upload_evidence(
         rt.cases.get(case_id, actor_of(who))
     except NotFound as exc:
         raise HTTPException(404, str(exc)) from exc
-    data = await file.read(rt.evidence.max_bytes + 1)
-    try:
-        info = rt.evidence.save(data, file.content_type, f"case:{case_id}")
-    except CityOpsError as exc:
-        raise _fail(exc) from exc
-    return {"id": info.id, "url": f"/api/v1/evidence/{info.id}"}
+    return await store_upload(rt, file, f"case:{case_id}")
 
 
 @router.get("/api/v1/units", summary="Units 处置单位")

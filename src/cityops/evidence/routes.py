@@ -14,6 +14,7 @@ from fastapi.responses import FileResponse, JSONResponse, Response
 
 from cityops.auth.tokens import Role
 from cityops.evidence.store import EvidenceRejected, TooLarge, UnsupportedType
+from cityops.runtime import Runtime
 from cityops.web.auth import ReaderDep, RuntimeDep
 
 router = APIRouter(tags=["evidence 证据"])
@@ -34,9 +35,15 @@ async def upload(rt: RuntimeDep, who: ReaderDep, file: UploadFile) -> dict[str, 
     its id in the new case's `evidence`."""
     if who.role is Role.VIEWER:
         raise HTTPException(403, "a viewer may not add evidence")
+    return await store_upload(rt, file, f"{who.kind.value}:{who.id}")
+
+
+async def store_upload(rt: Runtime, file: UploadFile, source: str) -> dict[str, str]:
+    """An uploaded photo kept as evidence (read up to the size cap, type sniffed), for this
+    endpoint and a case's; refusals say why: 413 too large, 415 not an image."""
     data = await file.read(rt.evidence.max_bytes + 1)
     try:
-        info = rt.evidence.save(data, file.content_type, f"{who.kind.value}:{who.id}")
+        info = rt.evidence.save(data, file.content_type, source)
     except EvidenceRejected as exc:
         status = (
             413 if isinstance(exc, TooLarge) else 415 if isinstance(exc, UnsupportedType) else 400

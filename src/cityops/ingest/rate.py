@@ -32,9 +32,12 @@ class StoredRate:
         per_grid = Counter(self._grid_of(r.device_id) or "" for r in readings)
         bucket = at // BUCKET_MS
         with self._lock:
-            self._buckets.setdefault(bucket, Counter()).update(per_grid)
-            for old in [b for b in self._buckets if b <= bucket - HOUR_MS // BUCKET_MS]:
-                del self._buckets[old]
+            counts = self._buckets.get(bucket)
+            if counts is None:  # a new bucket (every 10 s): time to forget the expired ones
+                counts = self._buckets[bucket] = Counter()
+                for expired in [b for b in self._buckets if b <= bucket - HOUR_MS // BUCKET_MS]:
+                    del self._buckets[expired]
+            counts.update(per_grid)
 
     def counts(self, grids: tuple[str, ...], now: int) -> tuple[int, int]:
         """Readings stored in the last minute and the last hour, in grids under `grids`

@@ -36,11 +36,6 @@ OPEN_STATES = frozenset(CaseState) - {
 }
 
 
-def within(grids: tuple[str, ...], grid_code: str | None) -> bool:
-    """The area rule of the device and event lists: no areas, or a code under one of them."""
-    return not grids or (grid_code or "").startswith(grids)
-
-
 def overview(rt: Runtime, who: Principal) -> dict[str, Any]:
     now = rt.clock.now_ms()
     last_minute, last_hour = rt.stored_rate.counts(who.grids, now)
@@ -76,7 +71,7 @@ def event_counts(rt: Runtime, who: Principal) -> dict[str, Any]:
     by_severity: Counter[Severity] = Counter()
     by_class: dict[str, Counter[Severity]] = {}
     for event in rt.events.open_events():
-        if within(who.grids, event.grid_code):
+        if who.sees(event.grid_code):
             by_severity[event.severity] += 1
             by_class.setdefault(event.class_code, Counter())[event.severity] += 1
     classes = []

@@ -42,7 +42,7 @@ def list_devices(
         device = rt.registry.get(device_id)
         if device is None or not _matches(rt, device, grid, model, tag, status, now):
             continue
-        if not _in_scope(who, device):
+        if not who.sees(device.grid_code):
             continue
         if len(items) == limit:
             next_cursor = items[-1]["id"]
@@ -69,11 +69,6 @@ def _matches(
     if status is None:
         return True
     return status_of(rt.shadows.get(device.id), rt.registry.model_of(device), now) is status
-
-
-def _in_scope(who: Principal, device: Device) -> bool:
-    """People limited to areas see only the devices in them."""
-    return not who.grids or (device.grid_code or "").startswith(who.grids)
 
 
 def _summary(rt: Runtime, device: Device, now: int) -> dict[str, Any]:
@@ -200,6 +195,6 @@ def _pick(ts: int, values: dict[str, Any], prop: str | None) -> dict[str, Any] |
 
 def _device(rt: Runtime, device_id: str, who: Principal | None = None) -> Device:
     device = rt.registry.get(device_id)
-    if device is None or (who is not None and not _in_scope(who, device)):
+    if device is None or (who is not None and not who.sees(device.grid_code)):
         raise HTTPException(404, f"no device {device_id!r}")
     return device

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Body, HTTPException, Query, Request
 from fastapi.responses import StreamingResponse
 
-from cityops.auth.tokens import Principal, Role
+from cityops.auth.tokens import Role
 from cityops.core.errors import Conflict, NotFound
 from cityops.events import store
 from cityops.events.model import Event, EventSource, EventStatus, Severity
@@ -19,11 +19,6 @@ router = APIRouter(tags=["events 事件"])
 
 
 ACKNOWLEDGERS = frozenset({Role.ADMIN, Role.DUTY_CHIEF, Role.INTAKE_OPERATOR, Role.DISPATCHER})
-
-
-def in_scope(who: Principal, event: Event) -> bool:
-    """People limited to areas see only the events in them."""
-    return not who.grids or (event.grid_code or "").startswith(who.grids)
 
 
 def render(rt: Runtime, event: Event) -> dict[str, Any]:
@@ -111,7 +106,7 @@ async def stream_events(
 
     def keep(event: Event) -> bool:
         return (
-            in_scope(who, event)
+            who.sees(event.grid_code)
             and (not wanted or event.severity in wanted)
             and (not class_code or event.class_code.startswith(class_code))
             and (not grid or (event.grid_code or "").startswith(grid))
@@ -129,7 +124,7 @@ async def stream_events(
 def get_event(event_id: str, rt: RuntimeDep, who: ReaderDep) -> dict[str, Any]:
     with rt.engine.connect() as conn:
         event = store.get(conn, event_id)
-        if event is None or not in_scope(who, event):
+        if event is None or not who.sees(event.grid_code):
             raise HTTPException(404, f"no event {event_id!r}")
         changes = store.changes_of(conn, event_id)
     return {**render(rt, event), "changes": changes}
@@ -147,7 +142,7 @@ def ack_event(
         raise HTTPException(403, "only the operations centre acknowledges events")
     with rt.engine.connect() as conn:
         found = store.get(conn, event_id)
-    if found is not None and not in_scope(who, found):
+    if found is not None and not who.sees(found.grid_code):
         raise HTTPException(404, f"no event {event_id!r}")
     note = (body or {}).get("note")
     try:
