@@ -22,7 +22,7 @@ from cityops.cases.followers import CaseFollowers
 from cityops.cases.intake import Intake, load_intake
 from cityops.cases.routing import load_routing
 from cityops.cases.service import CASES_CHANGED, CaseService
-from cityops.cases.units import load_units
+from cityops.cases.units import check_scope, load_units
 from cityops.cases.workflow import load_workflow
 from cityops.core.clock import Clock, SystemClock
 from cityops.core.config import Settings
@@ -89,6 +89,7 @@ class Runtime:
         self.status_counts = StatusCounts(self.registry, self.shadows, self.clock)
         self.audit = AuditLog(self.engine, self.clock)
         self.users = UserService(self.engine, self.clock, self.audit)
+        self.users.known_scope = self._known_scope
         self.api_keys = ApiKeys(self.engine, self.clock, self.audit)
         self.devices = DeviceService(self.engine, self.registry, self.district, self.clock)
         self.writer = Writer(
@@ -182,6 +183,9 @@ class Runtime:
         self.cases.routing = load_routing(units)
         root = next((a.code for a in self.district.areas if a.parent_code is None), "")
         self.cases.district_code = root
+
+    def _known_scope(self, unit: str | None, areas: Sequence[str]) -> None:
+        check_scope(self.cases.units, self.district.areas, unit, areas)
 
     def _grid_of_device(self, device_id: str) -> str | None:
         device = self.registry.get(device_id)

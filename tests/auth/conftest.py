@@ -56,6 +56,7 @@ def users(runtime: Runtime) -> UserService:
     """The service the API uses (`web.auth.users_of` finds it on the runtime); it writes to the
     real audit log unless a test also asks for `audit`."""
     service = UserService(runtime.engine, runtime.clock, runtime.audit, passwords=Passwords(FAST))
+    service.known_scope = runtime.users.known_scope  # units and areas, as the runtime wires it
     runtime.users = service  # type: ignore[attr-defined]
     return service
 
@@ -63,7 +64,12 @@ def users(runtime: Runtime) -> UserService:
 @pytest.fixture
 def alice(users: UserService) -> UserInfo:
     return users.create(
-        "alice", "王丽", PASSWORD, Role.GRID_WORKER, unit="grid-team-3", grids=["330199003004"]
+        "alice",
+        "王丽",
+        PASSWORD,
+        Role.GRID_WORKER,
+        unit="grid-330199003004",
+        grids=["330199003004"],
     )
 
 

@@ -8,6 +8,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cityops.cli.main import app
+from cityops.district.loader import sample_district_path
 from tests.auth.conftest import PASSWORD
 
 
@@ -16,16 +17,28 @@ def env(tmp_path: Path) -> dict[str, str]:
     return {"CITYOPS_DATA_DIR": str(tmp_path), "CITYOPS_DATABASE_URL": ""}
 
 
+def test_an_unknown_unit_or_area_is_refused_as_over_the_api(env: dict[str, str]) -> None:
+    assert run(env, "import", "district", str(sample_district_path()))[0] == 0
+    base = ("user", "create", "Li.Wei", "--role", "grid_worker", "--password-stdin")
+    code, out = run(env, *base, "--unit", "dept-nowhere", stdin=PASSWORD + "\n")
+    assert code != 0
+    assert "unknown unit 'dept-nowhere'" in out
+    code, out = run(env, *base, "--grid", "330199009", stdin=PASSWORD + "\n")
+    assert code != 0
+    assert "not areas of the district: 330199009" in out
+
+
 def run(env: dict[str, str], *args: str, stdin: str = "") -> tuple[int, str]:
     result = CliRunner().invoke(app, list(args), env=env, input=stdin)
     return result.exit_code, result.output
 
 
 def test_create_list_disable_enable(env: dict[str, str]) -> None:
+    assert run(env, "import", "district", str(sample_district_path()))[0] == 0
     code, out = run(
         env,
-        *("user", "create", "Li.Wei", "--role", "grid_worker", "--unit", "grid-team-3"),
-        *("--grid", "330199003004", "--grid", "330199003005", "--name", "李伟"),
+        *("user", "create", "Li.Wei", "--role", "grid_worker", "--unit", "grid-330199003004"),
+        *("--grid", "330199003004", "--grid", "330199003003", "--name", "李伟"),
         "--password-stdin",
         stdin=PASSWORD + "\n",
     )

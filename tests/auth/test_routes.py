@@ -66,7 +66,11 @@ def test_me_says_who_is_calling(anon: TestClient, alice: object, client: TestCli
     me = anon.get("/api/v1/auth/me", headers=bearer(access)).json()
     assert me["kind"] == "user"
     assert me["display_name"] == "王丽"
-    assert (me["role"], me["unit"], me["grids"]) == ("grid_worker", "grid-team-3", ["330199003004"])
+    assert (me["role"], me["unit"], me["grids"]) == (
+        "grid_worker",
+        "grid-330199003004",
+        ["330199003004"],
+    )
     assert client.get("/api/v1/auth/me").json()["kind"] == "api_key"
 
 

@@ -25,7 +25,7 @@ def test_login_answers_a_bearer_pair_and_the_user(anon: TestClient, alice: UserI
         "username": "alice",
         "display_name": "王丽",
         "role": "grid_worker",
-        "unit": "grid-team-3",
+        "unit": "grid-330199003004",
         "grids": ["330199003004"],
     }
     assert answer.headers["Cache-Control"] == "no-store"

@@ -16,7 +16,7 @@ def test_a_user_becomes_a_principal_scoped_to_unit_and_grids(
 ) -> None:
     who = users.authenticate("alice", PASSWORD).principal()
     assert who.kind is PrincipalKind.USER
-    assert (who.id, who.role, who.unit) == (alice.id, Role.GRID_WORKER, "grid-team-3")
+    assert (who.id, who.role, who.unit) == (alice.id, Role.GRID_WORKER, "grid-330199003004")
     assert (who.grids, who.name) == (("330199003004",), "王丽")
 
 

@@ -9,7 +9,6 @@ may create accounts before the district is imported.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Annotated, Any
 
 import msgspec
@@ -20,7 +19,6 @@ from cityops.auth.routes import RawBody, decode_json, json_body_doc, render_user
 from cityops.auth.tokens import Principal, PrincipalKind, Role
 from cityops.auth.users import UserChanges, UserInfo
 from cityops.core.errors import CityOpsError, Conflict, NotFound
-from cityops.runtime import Runtime
 from cityops.web.auth import AdminDep, RuntimeDep, UsersDep
 
 router = APIRouter(prefix="/api/v1/users", tags=["users 用户"])
@@ -60,16 +58,6 @@ def _fail(exc: CityOpsError) -> HTTPException:
     return HTTPException(status, str(exc))
 
 
-def check_scope(rt: Runtime, unit: str | None, grids: Sequence[str]) -> None:
-    """A unit must be one of the platform's units, an area one of the district's areas."""
-    if unit is not None and rt.cases.units.get(unit) is None:
-        raise HTTPException(422, f"unknown unit {unit!r}; see GET /api/v1/units")
-    codes = {a.code for a in rt.district.areas}
-    unknown = [g for g in grids if g not in codes]
-    if unknown:
-        raise HTTPException(422, f"not areas of the district: {', '.join(unknown)}")
-
-
 @router.get("", summary="List accounts 用户列表")
 def list_users(users: UsersDep, _who: AdminDep) -> dict[str, Any]:
     return {"items": [render(u) for u in users.list()]}
@@ -80,7 +68,6 @@ def create_user(
     request: Request, raw: RawBody, rt: RuntimeDep, users: UsersDep, who: AdminDep
 ) -> dict[str, Any]:
     body = decode_json(request, raw, NewUser)
-    check_scope(rt, body.unit, body.grids)
     try:
         user = users.create(
             body.username,
@@ -102,21 +89,11 @@ def update_user(
 ) -> dict[str, Any]:
     """Fields left out stay; `unit: null` and `grids: []` lift those limits."""
     changes = decode_json(request, raw, UserChanges)
-    unit = changes.unit if isinstance(changes.unit, str) else None
-    check_scope(rt, unit, changes.grids if isinstance(changes.grids, list) else ())
+    by_user = who.id if who.kind is PrincipalKind.USER else None
     try:
-        _keep_own_admin(who, users.get(username), changes)
-        return render(users.update(username, changes, actor=_actor(who)))
+        return render(users.update(username, changes, actor=_actor(who), by_user=by_user))
     except CityOpsError as exc:
         raise _fail(exc) from exc
-
-
-def _keep_own_admin(who: Principal, user: UserInfo, changes: UserChanges) -> None:
-    """An admin cannot lock themselves out (another admin can)."""
-    if who.kind is not PrincipalKind.USER or who.id != user.id:
-        return
-    if changes.disabled is True or changes.role not in (msgspec.UNSET, Role.ADMIN):
-        raise Conflict("you may not disable your own account or give up its admin role")
 
 
 @router.post(

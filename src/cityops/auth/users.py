@@ -14,7 +14,7 @@ import logging
 import re
 import secrets
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Annotated, Any, NoReturn
 
 import msgspec
@@ -91,6 +91,9 @@ class UserService:
         self.throttle = throttle or LoginThrottle(clock)
         # Names with no account lock like real ones, so a 423 does not reveal that one exists.
         self._unknown = LoginThrottle(clock, limit=LOCK_AFTER, window_s=LOCK_S)
+        self.known_scope: Callable[[str | None, Sequence[str]], None] = lambda _unit, _areas: None
+        """Checks a unit and areas against the platform's (the runtime sets it: units and the
+        district live there); raises CityOpsError naming what is unknown."""
 
     # --- accounts (admins) ---------------------------------------------------------------
 
@@ -109,6 +112,7 @@ class UserService:
         if not USERNAME.fullmatch(name):
             raise CityOpsError("a username has 2-64 letters, digits or . _ @ -")
         _check_account(display_name, role, unit, grids)
+        self.known_scope(unit, grids)
         check_policy(name, password)
         now = self._clock.now_ms()
         info = UserInfo(
@@ -165,11 +169,24 @@ class UserService:
             self._update(conn, user.id, disabled=False, failed_logins=0, locked_until=None)
             self._audit.append(actor, "user_enabled", user.username, conn=conn)
 
-    def update(self, username: str, changes: UserChanges, *, actor: str = "system") -> UserInfo:
+    def update(
+        self,
+        username: str,
+        changes: UserChanges,
+        *,
+        actor: str = "system",
+        by_user: str | None = None,
+    ) -> UserInfo:
         """Change name, role, unit, areas or whether the account is enabled, in one audited
         transaction. Role, unit and areas apply from the caller's next request (every request
-        reads the account); disabling also revokes every token at once, as `disable` does."""
+        reads the account); disabling also revokes every token at once, as `disable` does.
+        `by_user`: the id of the person making the change, who may not lock themselves out
+        (disable their own account or give up its admin role; another admin can)."""
         user = self.get(username)
+        if by_user == user.id and (
+            changes.disabled is True or changes.role not in (msgspec.UNSET, Role.ADMIN)
+        ):
+            raise Conflict("you may not disable your own account or give up its admin role")
         given = {
             k: tuple(v) if k == "grids" else v
             for k, v in msgspec.structs.asdict(changes).items()
@@ -179,6 +196,7 @@ class UserService:
         if not after.display_name.strip():
             raise CityOpsError("a display name may not be empty")
         _check_account(after.display_name, after.role, after.unit, after.grids)
+        self.known_scope(after.unit, after.grids)
         changed = {k: v for k, v in given.items() if getattr(user, k) != v}
         if not changed:
             return user

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from importlib import resources
 from pathlib import Path
 
@@ -115,3 +115,16 @@ def load_units(areas: Iterable[Area], path: Path | None = None) -> Units:
             for u in listed
         ]
     return Units([*territorial, *listed])
+
+
+def check_scope(
+    units: Units, areas: Iterable[Area], unit: str | None, codes: Sequence[str]
+) -> None:
+    """A person's unit must be one of the case units, their areas the district's (for
+    `UserService.known_scope`: the API and the CLI check accounts alike)."""
+    if unit is not None and units.get(unit) is None:
+        raise ConfigError(f"unknown unit {unit!r}; see GET /api/v1/units")
+    known = {a.code for a in areas}
+    unknown = [c for c in codes if c not in known]
+    if unknown:
+        raise ConfigError(f"not areas of the district: {', '.join(unknown)}")

@@ -17,9 +17,11 @@ from rich.table import Table
 from cityops.audit.log import AuditLog
 from cityops.auth.tokens import Role
 from cityops.auth.users import UserService
+from cityops.cases.units import check_scope, load_units
 from cityops.core.clock import SystemClock
 from cityops.core.config import Settings
 from cityops.core.errors import CityOpsError
+from cityops.district.service import load_areas
 from cityops.store.engine import make_engine
 from cityops.store.migrate import upgrade
 
@@ -35,7 +37,11 @@ def _users() -> UserService:
     engine = make_engine(Settings().resolved_database_url())
     upgrade(engine)
     clock = SystemClock()
-    return UserService(engine, clock, AuditLog(engine, clock))
+    service = UserService(engine, clock, AuditLog(engine, clock))
+    areas = load_areas(engine)
+    units = load_units(areas)
+    service.known_scope = lambda unit, codes: check_scope(units, areas, unit, codes)
+    return service
 
 
 def _actor() -> str:
